@@ -1,0 +1,5 @@
+"""Allow ``python -m scoreterm``."""
+
+from scoreterm.cli import main
+
+main()

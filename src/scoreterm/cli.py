@@ -1,0 +1,143 @@
+"""The ``scoreterm`` command line: parses flags, builds settings and hands off to a command module.
+
+Command bodies live in ``scoreterm.commands`` and are imported only when their command runs, so
+``scoreterm --help`` stays fast and never loads textual, httpx or websockets.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Any, NoReturn
+
+import typer
+
+from scoreterm import __version__
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+EXIT_NO_PROVIDER = 3
+
+app = typer.Typer(
+    name="scoreterm",
+    help="Live sports scores in the terminal. Offline? Try `scoreterm replay --demo`.",
+    no_args_is_help=True,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    pretty_exceptions_enable=False,
+)
+config_app = typer.Typer(help="Where the config file is and what the settings are.", no_args_is_help=True)
+app.add_typer(config_app, name="config")
+
+
+def fail(message: str, code: int) -> NoReturn:
+    """Print one clear line to stderr and exit with ``code`` (no traceback)."""
+    typer.echo(f"scoreterm: error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"scoreterm {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    """Live sports scores in the terminal.
+
+    Exit codes: 0 ok; 2 usage or configuration error (unknown league, bad date, bad config);
+    3 no provider could answer (try `scoreterm replay --demo` offline).
+    """
+
+
+LeagueOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--league",
+        "-l",
+        help="League slug (eng.1, esp.1, uefa.champions, nba...). Repeatable. "
+        "Default: `leagues` from the config (eng.1).",
+        show_default=False,
+    ),
+]
+DateOpt = Annotated[
+    str,
+    typer.Option(
+        "--date",
+        "-d",
+        help="YYYY-MM-DD, today, yesterday, tomorrow, or a range YYYY-MM-DD..YYYY-MM-DD "
+        "(days in your local time zone).",
+    ),
+]
+ProviderOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--provider",
+        "-p",
+        help="Ask only this provider: espn, thesportsdb or footballdata.",
+        show_default=False,
+    ),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+TimeoutOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--timeout",
+        min=0.1,
+        help="Seconds to wait for each provider request (default 10).",
+        show_default=False,
+    ),
+]
+
+
+@app.command()
+def scores(
+    league: LeagueOpt = None,
+    date: DateOpt = "today",
+    provider: ProviderOpt = None,
+    json_output: JsonOpt = False,
+    timeout: TimeoutOpt = None,
+) -> None:
+    """Print the matches of a day (or a range of days) once, as a table or JSON."""
+    from scoreterm.commands.scores import run_scores
+
+    flags: dict[str, Any] = {"leagues": league or None, "timeout": timeout}
+    if provider is not None:
+        flags["providers"] = [provider]
+    raise typer.Exit(run_scores(flags, date_spec=date, as_json=json_output))
+
+
+@app.command()
+def leagues(json_output: JsonOpt = False) -> None:
+    """List the leagues scoreterm knows, with their id at each provider."""
+    from scoreterm.commands.info import run_leagues
+
+    raise typer.Exit(run_leagues(as_json=json_output))
+
+
+@config_app.command("path")
+def config_path() -> None:
+    """Print where the config file is (it may not exist yet)."""
+    from scoreterm import paths
+
+    typer.echo(str(paths.config_file()))
+
+
+@config_app.command("show")
+def config_show(json_output: JsonOpt = False) -> None:
+    """Print the effective settings and where each comes from (secrets redacted)."""
+    from scoreterm.commands.info import run_config_show
+
+    raise typer.Exit(run_config_show(as_json=json_output))
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point."""
+    try:
+        app(args=argv, prog_name="scoreterm")
+    except KeyboardInterrupt:
+        sys.exit(130)

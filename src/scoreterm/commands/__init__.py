@@ -1,0 +1,1 @@
+"""Command bodies, imported lazily by the CLI so that --help stays fast."""

@@ -1,0 +1,45 @@
+"""What command bodies share: exit codes, the one-line error, and settings from flags."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from typing import Any
+
+from scoreterm.config import ConfigError, LoadedSettings, load_settings
+from scoreterm.domain.leagues import UnknownLeague, get_league
+from scoreterm.domain.model import League
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+EXIT_NO_PROVIDER = 3
+
+
+class UserError(Exception):
+    """A mistake the user can fix; printed as one line, exit code ``code``."""
+
+    def __init__(self, message: str, code: int = EXIT_USAGE) -> None:
+        self.code = code
+        super().__init__(message)
+
+
+def report(error: UserError) -> int:
+    """Print ``error`` as one line on stderr and return its exit code."""
+    print(f"scoreterm: error: {error}", file=sys.stderr, flush=True)
+    return error.code
+
+
+def settings_from(flags: Mapping[str, Any]) -> LoadedSettings:
+    """Load settings with ``flags`` on top, turning config problems into a :class:`UserError`."""
+    try:
+        return load_settings(flags)
+    except ConfigError as exc:
+        raise UserError(str(exc)) from exc
+
+
+def leagues_from(slugs: list[str]) -> list[League]:
+    """Look up every slug, turning an unknown one into a :class:`UserError` with suggestions."""
+    try:
+        return [get_league(slug) for slug in dict.fromkeys(slugs)]
+    except UnknownLeague as exc:
+        raise UserError(str(exc)) from exc

@@ -1,0 +1,1 @@
+"""Pure data and pure functions: the domain model, the league catalog and diffing."""

@@ -1,0 +1,201 @@
+"""The domain model: leagues, teams, matches, events and odds as immutable msgspec Structs.
+
+Everything here is pure data. Providers produce these objects, the engine diffs them, the wire
+protocol and tapes encode them with msgspec, and the TUI renders them.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import msgspec
+
+
+class Sport(enum.StrEnum):
+    """The sports scoreterm knows how to show (ESPN's sport slugs)."""
+
+    SOCCER = "soccer"
+    BASKETBALL = "basketball"
+    FOOTBALL = "football"
+    HOCKEY = "hockey"
+    BASEBALL = "baseball"
+
+
+class League(msgspec.Struct, frozen=True, kw_only=True):
+    """A competition, keyed by its ESPN slug (``eng.1``), with its id at every provider that has it."""
+
+    slug: str
+    name: str
+    sport: Sport
+    country: str
+    provider_ids: dict[str, str] = msgspec.field(default_factory=dict)
+
+    def provider_id(self, provider: str) -> str | None:
+        """Return this league's id at ``provider``, or None when the provider does not carry it."""
+        return self.provider_ids.get(provider)
+
+
+class PhaseState(enum.StrEnum):
+    """Coarse state of a match; vendor statuses map onto these first, then refine the label."""
+
+    SCHEDULED = "scheduled"
+    LIVE = "live"
+    BREAK = "break"
+    FINAL = "final"
+    POSTPONED = "postponed"
+    CANCELLED = "cancelled"
+    SUSPENDED = "suspended"
+
+
+class Phase(msgspec.Struct, frozen=True, kw_only=True):
+    """Where a match stands: its state, the period number and a short display label.
+
+    Labels: ``1H``, ``HT``, ``2H``, ``ET``, ``PEN``, ``FT``, ``AET``, ``Q3``, ``OT``...
+    """
+
+    state: PhaseState
+    period: int = 0
+    label: str = ""
+
+    @property
+    def is_active(self) -> bool:
+        """True while the match is under way (in play or at a break)."""
+        return self.state in (PhaseState.LIVE, PhaseState.BREAK)
+
+    @property
+    def is_over(self) -> bool:
+        """True once nothing more will change (final, postponed, cancelled)."""
+        return self.state in (PhaseState.FINAL, PhaseState.POSTPONED, PhaseState.CANCELLED)
+
+
+class Side(enum.StrEnum):
+    """Home or away."""
+
+    HOME = "home"
+    AWAY = "away"
+
+
+class Team(msgspec.Struct, frozen=True, kw_only=True):
+    """A team as a provider names it."""
+
+    name: str
+    abbrev: str = ""
+    id: str = ""
+    short_name: str = ""
+
+
+class Score(msgspec.Struct, frozen=True):
+    """A home/away score pair."""
+
+    home: int = 0
+    away: int = 0
+
+    def for_side(self, side: Side) -> int:
+        """Return the score of ``side``."""
+        return self.home if side is Side.HOME else self.away
+
+    def __str__(self) -> str:
+        return f"{self.home}-{self.away}"
+
+
+class EventKind(enum.StrEnum):
+    """What happened in a match."""
+
+    GOAL = "goal"
+    OWN_GOAL = "own_goal"
+    PENALTY_GOAL = "penalty_goal"
+    PENALTY_MISS = "penalty_miss"
+    GOAL_DISALLOWED = "goal_disallowed"
+    SCORE_CORRECTION = "score_correction"
+    YELLOW_CARD = "yellow_card"
+    RED_CARD = "red_card"
+    SUBSTITUTION = "substitution"
+    PHASE_CHANGE = "phase_change"
+    POSTPONED = "postponed"
+
+    @property
+    def is_goal(self) -> bool:
+        """True for the kinds that add one to the score."""
+        return self in (EventKind.GOAL, EventKind.OWN_GOAL, EventKind.PENALTY_GOAL)
+
+
+class MatchEvent(msgspec.Struct, frozen=True, kw_only=True):
+    """One thing that happened in a match.
+
+    ``side`` is the side the event counts for: for an own goal, the side whose score went up.
+    ``synthetic`` events were inferred from a score change before the provider described them.
+    ``seq`` is 0 until the engine assigns the match's next sequence number.
+    """
+
+    kind: EventKind
+    minute: str = ""
+    side: Side | None = None
+    player: str | None = None
+    detail: str = ""
+    score: Score | None = None
+    provider: str = ""
+    provider_event_id: str | None = None
+    synthetic: bool = False
+    seq: int = 0
+
+
+class MoneyLine(msgspec.Struct, frozen=True, kw_only=True):
+    """American odds for a 1X2 market (``-230``, ``+750``); None where the book gives none."""
+
+    home: int | None = None
+    draw: int | None = None
+    away: int | None = None
+
+
+class Odds(msgspec.Struct, frozen=True, kw_only=True):
+    """Betting lines for a match from one book, as American odds."""
+
+    provider: str
+    moneyline: MoneyLine = msgspec.field(default_factory=MoneyLine)
+    spread: float | None = None
+    spread_home_odds: int | None = None
+    spread_away_odds: int | None = None
+    over_under: float | None = None
+    over_odds: int | None = None
+    under_odds: int | None = None
+    details: str = ""
+
+
+class Stat(msgspec.Struct, frozen=True):
+    """One team statistic, as display strings (``"54.3"``, ``"12"``)."""
+
+    name: str
+    home: str
+    away: str
+
+
+class Match(msgspec.Struct, frozen=True, kw_only=True):
+    """The current state of one match as one provider (or the engine's merge) sees it.
+
+    ``id`` is canonical (``espn-760505``); ``provider_ids`` maps provider name to that provider's id.
+    ``events`` holds what the provider itemised (goals, cards...) in match order; it may be empty
+    when the provider gives only the score.
+    """
+
+    id: str
+    league: str
+    kickoff: datetime
+    home: Team
+    away: Team
+    phase: Phase
+    score: Score = msgspec.field(default_factory=Score)
+    shootout: Score | None = None
+    clock: str = ""
+    provider: str = ""
+    provider_ids: dict[str, str] = msgspec.field(default_factory=dict)
+    events: tuple[MatchEvent, ...] = ()
+    odds: Odds | None = None
+    stats: tuple[Stat, ...] = ()
+    venue: str = ""
+    updated_at: datetime | None = None
+    unconfirmed: bool = False
+
+    def team(self, side: Side) -> Team:
+        """Return the team playing on ``side``."""
+        return self.home if side is Side.HOME else self.away

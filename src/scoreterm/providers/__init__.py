@@ -1,0 +1,1 @@
+"""Providers: one module per vendor, turning its HTTP JSON into domain objects."""

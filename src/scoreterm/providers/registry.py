@@ -1,0 +1,85 @@
+"""Build the configured providers and ask them, in order, until one answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import httpx
+
+from scoreterm.config import Settings
+from scoreterm.domain.model import League, Match
+from scoreterm.providers.base import Provider, ProviderError
+from scoreterm.providers.espn import EspnProvider
+from scoreterm.providers.footballdata import FootballDataProvider
+from scoreterm.providers.thesportsdb import TheSportsDbProvider
+
+
+def build_provider(name: str, settings: Settings, client: httpx.AsyncClient) -> Provider:
+    """Build the provider called ``name`` from ``settings``.
+
+    Raises:
+        ValueError: ``name`` is not a provider scoreterm knows.
+    """
+    if name == "espn":
+        return EspnProvider(client, base_url=settings.espn_url, timeout_s=settings.timeout)
+    if name == "thesportsdb":
+        return TheSportsDbProvider(
+            client,
+            base_url=settings.thesportsdb_url,
+            key=settings.thesportsdb_key,
+            timeout_s=settings.timeout,
+        )
+    if name == "footballdata":
+        return FootballDataProvider(
+            client,
+            base_url=settings.footballdata_url,
+            token=settings.footballdata_token,
+            timeout_s=settings.timeout,
+        )
+    raise ValueError(f"unknown provider {name!r} (known: espn, thesportsdb, footballdata)")
+
+
+def build_providers(settings: Settings, client: httpx.AsyncClient) -> list[Provider]:
+    """Build the providers in the configured order."""
+    return [build_provider(name, settings, client) for name in settings.providers]
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One provider that was asked and why it could not answer."""
+
+    provider: str
+    reason: str
+
+
+class NoProviderAnswered(Exception):
+    """Every provider that carries the league failed (or none carries it)."""
+
+    def __init__(self, league: League, attempts: list[Attempt]) -> None:
+        self.league = league
+        self.attempts = attempts
+        if attempts:
+            tried = "; ".join(f"{a.provider}: {a.reason}" for a in attempts)
+        else:
+            tried = "no configured provider carries this league"
+        super().__init__(f"no provider could answer for {league.slug} ({tried})")
+
+
+async def first_answer(
+    providers: list[Provider], league: League, start: date, end: date
+) -> tuple[str, list[Match]]:
+    """Ask each provider that supports ``league`` in turn; return the first answer.
+
+    Raises:
+        NoProviderAnswered: with every provider tried and the error it gave.
+    """
+    attempts: list[Attempt] = []
+    for provider in providers:
+        if not provider.supports(league):
+            continue
+        try:
+            return provider.name, await provider.scoreboard(league, start, end)
+        except ProviderError as exc:
+            attempts.append(Attempt(provider.name, exc.message))
+    raise NoProviderAnswered(league, attempts)
