@@ -44,8 +44,11 @@ def test_file_overrides_default(config_file: Path) -> None:
 
 
 def test_env_overrides_file(config_file: Path) -> None:
-    env = {"SCORETERM_ESPN_URL": "http://env.example", "SCORETERM_TIMEOUT": "2.5",
-           "SCORETERM_LEAGUES": "nba, nfl"}
+    env = {
+        "SCORETERM_ESPN_URL": "http://env.example",
+        "SCORETERM_TIMEOUT": "2.5",
+        "SCORETERM_LEAGUES": "nba, nfl",
+    }
     loaded = load_settings(env=env, file=config_file)
     assert loaded.settings.espn_url == "http://env.example"
     assert loaded.settings.timeout == 2.5

@@ -6,8 +6,25 @@ import pytest
 
 from scoreterm.domain.leagues import CATALOG, UnknownLeague, get_league, league_by_provider_id
 
-REQUIRED = ["eng.1", "eng.2", "esp.1", "ger.1", "ita.1", "fra.1", "ned.1", "por.1", "usa.1", "mex.1",
-            "uefa.champions", "uefa.europa", "fifa.world", "nba", "nfl", "nhl", "mlb"]
+REQUIRED = [
+    "eng.1",
+    "eng.2",
+    "esp.1",
+    "ger.1",
+    "ita.1",
+    "fra.1",
+    "ned.1",
+    "por.1",
+    "usa.1",
+    "mex.1",
+    "uefa.champions",
+    "uefa.europa",
+    "fifa.world",
+    "nba",
+    "nfl",
+    "nhl",
+    "mlb",
+]
 
 
 @pytest.mark.parametrize("slug", REQUIRED)

@@ -153,7 +153,9 @@ def _read_file(file: Path) -> dict[str, Any]:
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"config file {file} is not valid TOML: {exc}") from exc
+        found = re.search(r"line (\d+)", str(exc))
+        line = int(found.group(1)) if found else max(1, len(text.splitlines()))
+        raise ConfigError(f"config file {file}, line {line}: not valid TOML: {exc}") from exc
 
     flat: dict[str, Any] = {}
     for key, value in _flatten(document):

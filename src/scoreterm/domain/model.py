@@ -125,6 +125,9 @@ class MatchEvent(msgspec.Struct, frozen=True, kw_only=True):
 
     ``side`` is the side the event counts for: for an own goal, the side whose score went up.
     ``synthetic`` events were inferred from a score change before the provider described them.
+    ``key`` identifies the event within its match across polls and providers (a goal is
+    ``goal:home:2-1``, the side and the running score it made); an event with ``enriches`` set adds
+    detail (scorer, minute) to one already reported under the same key rather than being new.
     ``seq`` is 0 until the engine assigns the match's next sequence number.
     """
 
@@ -137,6 +140,8 @@ class MatchEvent(msgspec.Struct, frozen=True, kw_only=True):
     provider: str = ""
     provider_event_id: str | None = None
     synthetic: bool = False
+    key: str = ""
+    enriches: bool = False
     seq: int = 0
 
 
@@ -175,7 +180,8 @@ class Match(msgspec.Struct, frozen=True, kw_only=True):
 
     ``id`` is canonical (``espn-760505``); ``provider_ids`` maps provider name to that provider's id.
     ``events`` holds what the provider itemised (goals, cards...) in match order; it may be empty
-    when the provider gives only the score.
+    when the provider gives only the score. ``seq`` is the engine's sequence number of the change
+    that produced this state (0 straight from a provider).
     """
 
     id: str
@@ -195,7 +201,49 @@ class Match(msgspec.Struct, frozen=True, kw_only=True):
     venue: str = ""
     updated_at: datetime | None = None
     unconfirmed: bool = False
+    seq: int = 0
 
     def team(self, side: Side) -> Team:
         """Return the team playing on ``side``."""
         return self.home if side is Side.HOME else self.away
+
+
+class UpdateKind(enum.StrEnum):
+    """What an :class:`Update` carries."""
+
+    SNAPSHOT = "snapshot"
+    DELTA = "delta"
+    EVENT = "event"
+    STATUS = "status"
+
+
+class SourceStatus(msgspec.Struct, frozen=True, kw_only=True):
+    """How the data source is doing, for the status bar: who answers, how healthy, when next."""
+
+    provider: str
+    health: float = 1.0
+    state: str = "ok"
+    message: str = ""
+    last_ok: datetime | None = None
+    next_poll_s: float | None = None
+    interval_s: float | None = None
+
+
+class Update(msgspec.Struct, frozen=True, kw_only=True):
+    """One item of the engine's output stream, published on a channel (``league:eng.1``).
+
+    - snapshot: ``matches`` holds the current state of every match of the channel.
+    - delta: ``match`` is the new state of one match; ``seq`` its sequence number.
+    - event: ``event`` happened in ``match_id``; ``seq`` equals ``event.seq``.
+    - status: ``status`` describes the source; carries no seq.
+    """
+
+    kind: UpdateKind
+    channel: str
+    at: datetime
+    match_id: str | None = None
+    seq: int = 0
+    match: Match | None = None
+    matches: tuple[Match, ...] = ()
+    event: MatchEvent | None = None
+    status: SourceStatus | None = None
