@@ -6,10 +6,11 @@ import asyncio
 import json
 import sys
 from collections.abc import Mapping
-from datetime import UTC, date, datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 import httpx
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -24,6 +25,7 @@ from scoreterm.commands.common import (
 from scoreterm.config import PROVIDER_NAMES, ConfigError, Settings, user_zone
 from scoreterm.domain.dates import BadDateSpec, in_window, local_window, parse_date_spec, vendor_days
 from scoreterm.domain.display import kickoff_text, match_json, score_text, status_text
+from scoreterm.domain.leagues import UnknownLeague, get_league
 from scoreterm.domain.model import League, Match, PhaseState
 from scoreterm.providers.registry import Attempt, NoProviderAnswered, build_providers, first_answer
 
@@ -67,7 +69,7 @@ def run_scores(flags: Mapping[str, Any], date_spec: str, as_json: bool) -> int:
     )
     if as_json:
         print(json.dumps([match_json(m) for m in shown], indent=2, ensure_ascii=False), flush=True)
-    else:
+    elif shown or not failures:
         _print_table(shown, zone, first, last)
     for failure in failures:
         print(f"scoreterm: error: {failure}; {OFFLINE_HINT}", file=sys.stderr, flush=True)
@@ -108,25 +110,38 @@ def _print_table(matches: list[Match], zone: tzinfo, first: date, last: date) ->
     if not matches:
         console.print(f"No matches on {span}.")
         return
-    table = Table(title=f"Matches {span} ({_zone_name(zone)})", title_justify="left")
-    table.add_column("League", style="dim")
-    table.add_column("Kick-off")
-    table.add_column("Home", justify="right")
-    table.add_column("Score", justify="center", style="bold")
-    table.add_column("Away")
-    table.add_column("Status")
+    console.print(f"Matches {span}, kick-off times in {_zone_name(zone)}")
+    by_league: dict[str, list[Match]] = {}
     for match in matches:
-        live = match.phase.state in (PhaseState.LIVE, PhaseState.BREAK)
-        table.add_row(
-            match.league,
-            kickoff_text(match, zone, with_day=first != last),
-            match.home.name,
-            score_text(match),
-            match.away.name,
-            f"[bold green]{status_text(match)}[/]" if live else status_text(match),
-        )
-    console.print(table)
+        by_league.setdefault(match.league, []).append(match)
+    for slug, league_matches in by_league.items():
+        table = Table(title=f"[bold cyan]{_league_name(slug)}[/]", title_justify="left", box=box.SIMPLE_HEAD)
+        table.add_column("Kick-off", no_wrap=True, min_width=12 if first != last else 5)
+        table.add_column("Home", justify="right", overflow="ellipsis", no_wrap=True, max_width=19)
+        table.add_column("Score", justify="center", style="bold", no_wrap=True, min_width=11)
+        table.add_column("Away", overflow="ellipsis", no_wrap=True, max_width=19)
+        table.add_column("Status", no_wrap=True, min_width=7)
+        for match in league_matches:
+            live = match.phase.state in (PhaseState.LIVE, PhaseState.BREAK)
+            table.add_row(
+                kickoff_text(match, zone, with_day=first != last),
+                match.home.name,
+                score_text(match),
+                match.away.name,
+                f"[bold green]{status_text(match)}[/]" if live else status_text(match),
+            )
+        console.print(table)
+
+
+def _league_name(slug: str) -> str:
+    try:
+        return get_league(slug).name
+    except UnknownLeague:
+        return slug
 
 
 def _zone_name(zone: tzinfo) -> str:
-    return str(getattr(zone, "key", None) or zone.tzname(datetime.now(UTC)) or "local")
+    key = getattr(zone, "key", None)
+    if key and key != "localtime":
+        return str(key)
+    return datetime.now(zone).tzname() or "local time"

@@ -30,9 +30,9 @@ def status_text(match: Match) -> str:
 
 
 def kickoff_text(match: Match, zone: tzinfo, with_day: bool = True) -> str:
-    """Kick-off in the user's zone: ``Sat 28 Jun 20:00`` (or ``20:00`` without the day)."""
+    """Kick-off in the user's zone: ``28 Jun 20:00`` (or ``20:00`` without the day)."""
     local = match.kickoff.astimezone(zone)
-    return local.strftime("%a %d %b %H:%M") if with_day else local.strftime("%H:%M")
+    return local.strftime("%d %b %H:%M") if with_day else local.strftime("%H:%M")
 
 
 def match_json(match: Match) -> dict[str, Any]:
