@@ -44,11 +44,11 @@ SCOREBOARD_EVERY_S = 20.0
 SUMMARY_EVERY_S = 120.0
 SUMMARY_LAG_S = 0.5
 # What the normalizer and a match screen use; rosters, news, videos, standings... are left out.
-SUMMARY_KEEP = ("boxscore", "format", "gameInfo", "broadcasts", "pickcenter", "odds", "hasOdds", "header")
-SUMMARY_KEEP += ("keyEvents", "commentary", "wallclockAvailable", "meta")
+SUMMARY_KEEP = {"boxscore", "format", "gameInfo", "broadcasts", "pickcenter", "odds", "hasOdds", "header"}
+SUMMARY_KEEP |= {"keyEvents", "commentary", "wallclockAvailable", "meta"}
 QUIET = {"start-delay", "end-delay"}  # drinks and injury breaks change nothing on screen
-COUNTED = ("totalGoals", "goalAssists", "shotsOnTarget", "totalShots", "wonCorners")
-COUNTED += ("yellowCards", "redCards", "offsides")
+COUNTED = {"totalGoals", "goalAssists", "shotsOnTarget", "totalShots", "wonCorners"}
+COUNTED |= {"yellowCards", "redCards", "offsides"}
 SHOTS = {"Shot Blocked", "Shot Hit Woodwork", "Shot Off Target", "Shot On Target"}
 EASTERN = ZoneInfo("America/New_York")
 
@@ -109,14 +109,19 @@ class Match:
         self.goals = [(k["team"]["id"], when(k["wallclock"])) for k in self.key_events if k["scoringPlay"]]
         # Scoreboard and header rows carry no wall clock: each is found among the key events.
         self.row_time = {
-            (k["team"]["id"], k["clock"]["value"], k["participants"][0]["athlete"]["id"]): when(k["wallclock"])
+            (k["team"]["id"], k["clock"]["value"], k["participants"][0]["athlete"]["id"]): k["wallclock"]
             for k in self.key_events
             if k.get("participants")
         }
         self.commentary_times = self._commentary_times()
 
     def phase(self, at: datetime) -> str:
-        marks = ((self.full_time, "FT"), (self.second_half, "2H"), (self.halftime, "HT"), (self.kickoff, "1H"))
+        marks = (
+            (self.full_time, "FT"),
+            (self.second_half, "2H"),
+            (self.halftime, "HT"),
+            (self.kickoff, "1H"),
+        )
         return next((name for mark, name in marks if at >= mark), "pre")
 
     def seconds(self, at: datetime) -> float:
@@ -145,14 +150,19 @@ class Match:
         kind = {"id": type_id, "name": name, "state": "in", "completed": False, "description": description}
         kind |= {"detail": detail, "shortDetail": detail}
         # ESPN's `clock` stops at the end of regulation; added time shows only in displayClock.
-        return {"clock": float(min(int(seconds), 2700 * period)), "displayClock": shown, "period": period, "type": kind}
+        return {
+            "clock": float(min(int(seconds), 2700 * period)),
+            "displayClock": shown,
+            "period": period,
+            "type": kind,
+        }
 
     def score(self, team_id: str, at: datetime, period: int | None = None) -> int:
-        in_period = {None: lambda m: True, 1: lambda m: m < self.halftime, 2: lambda m: m >= self.second_half}
-        return sum(1 for team, m in self.goals if team == team_id and m <= at and in_period[period](m))
+        goals = [m for team, m in self.goals if team == team_id and m <= at]
+        return sum(1 for m in goals if period is None or (m >= self.second_half) == (period == 2))
 
     def happened(self, row: dict[str, Any], athlete_id: str, at: datetime) -> bool:
-        return self.row_time[(row["team"]["id"], row["clock"]["value"], athlete_id)] <= at
+        return when(self.row_time[(row["team"]["id"], row["clock"]["value"], athlete_id)]) <= at
 
     def changed(self, after: datetime, until: datetime) -> bool:
         """Whether a goal, card, substitution or phase change happened in ``(after, until]``."""
@@ -168,7 +178,9 @@ class Match:
                 kind, team = k["type"]["type"], counts[k["team"]["id"]]
                 team.update(yellowCards=kind == "yellow-card", redCards=kind == "red-card")
                 if k["scoringPlay"]:
-                    team.update(totalGoals=1, shotsOnTarget=1, totalShots=1, goalAssists=len(k["participants"]) > 1)
+                    team.update(
+                        totalGoals=1, shotsOnTarget=1, totalShots=1, goalAssists=len(k["participants"]) > 1
+                    )
         seen: set[str] = set()
         for entry, moment in zip(self.summary["commentary"], self.commentary_times, strict=True):
             play = entry.get("play")
@@ -226,7 +238,7 @@ def scoreboard_event(match: Match, at: datetime) -> dict[str, Any]:
 
 def summary_at(match: Match, at: datetime) -> dict[str, Any]:
     full, phase = match.summary, match.phase(at)
-    out = {key: copy.deepcopy(full[key]) for key in SUMMARY_KEEP}
+    out = {key: copy.deepcopy(value) for key, value in full.items() if key in SUMMARY_KEEP}
     out["boxscore"].pop("form", None)
     competition = out["header"]["competitions"][0]
     competition["status"] = match.status(at)
@@ -239,12 +251,20 @@ def summary_at(match: Match, at: datetime) -> dict[str, Any]:
             competitor["linescores"] = [{"displayValue": str(match.score(team, at, p))} for p in periods]
             competitor.pop("record", None)
         rows = competition["details"]
-        competition["details"] = [d for d in rows if match.happened(d, d["participants"][0]["athlete"]["id"], at)]
+        competition["details"] = [
+            d for d in rows if match.happened(d, d["participants"][0]["athlete"]["id"], at)
+        ]
         counts = match.counted_stats(at)
         for team in out["boxscore"]["teams"]:
             mine = counts[team["team"]["id"]]
             team["statistics"] = (
-                [] if phase == "pre" else [s | {"displayValue": str(mine[s["name"]])} for s in team["statistics"] if s["name"] in mine]
+                []
+                if phase == "pre"
+                else [
+                    s | {"displayValue": str(mine[s["name"]])}
+                    for s in team["statistics"]
+                    if s["name"] in mine
+                ]
             )
     out["keyEvents"] = [k for k in full["keyEvents"] if when(k["wallclock"]) <= at]
     timed = zip(full["commentary"], match.commentary_times, strict=True)
@@ -276,7 +296,10 @@ def build(match: Match, scoreboard: dict[str, Any]) -> list[TapeFrame]:
     t, last_summary, previous = 0.0, -math.inf, None
     while True:
         at = match.started_at + timedelta(seconds=t)
-        events = [scoreboard_event(match, at) if e["id"] == EVENT_ID else others[e["id"]] for e in scoreboard["events"]]
+        events = [
+            scoreboard_event(match, at) if e["id"] == EVENT_ID else others[e["id"]]
+            for e in scoreboard["events"]
+        ]
         frames.append(frame(t, SCOREBOARD, SCOREBOARD_PARAMS, scoreboard | {"events": events}))
         if previous is None or match.changed(previous, at) or t - last_summary >= SUMMARY_EVERY_S:
             lagged = at + timedelta(seconds=SUMMARY_LAG_S)
@@ -301,8 +324,9 @@ def check(match: Match) -> None:
     teams += [(t["team"]["id"], t["statistics"]) for t in match.summary["boxscore"]["teams"]]
     for team, stats in teams:
         for stat in stats:
-            if stat["name"] in COUNTED and str(counts[team][stat["name"]]) != stat["displayValue"]:
-                problems.append(f"team {team} {stat['name']}: final {stat['displayValue']}, counted {counts[team][stat['name']]}")
+            name, final_value = stat["name"], stat["displayValue"]
+            if name in COUNTED and str(counts[team][name]) != final_value:
+                problems.append(f"team {team} {name}: final {final_value}, counted {counts[team][name]}")
     for competitor in final:
         if str(match.score(competitor["id"], match.full_time)) != competitor["score"]:
             problems.append(f"team {competitor['id']}: final score {competitor['score']} not reproduced")

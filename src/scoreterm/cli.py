@@ -7,6 +7,7 @@ Command bodies live in ``scoreterm.commands`` and are imported only when their c
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
@@ -109,6 +110,105 @@ def scores(
     if provider is not None:
         flags["providers"] = [provider]
     raise typer.Exit(run_scores(flags, date_spec=date, as_json=json_output))
+
+
+IntervalOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--interval",
+        min=0.5,
+        help="Poll every this many seconds instead of adapting to the state of play (>= 0.5).",
+        show_default=False,
+    ),
+]
+
+
+@app.command()
+def watch(
+    league: LeagueOpt = None,
+    date: DateOpt = "today",
+    provider: ProviderOpt = None,
+    json_output: Annotated[
+        bool,
+        typer.Option(
+            "--json",
+            help="No dashboard: print one JSON line per change (snapshot first), for scripts and pipes.",
+        ),
+    ] = False,
+    interval: IntervalOpt = None,
+) -> None:
+    """Follow matches live: polls adaptively, fails over between providers, reports every change."""
+    from scoreterm.commands.live import run_watch_json
+
+    flags: dict[str, Any] = {"leagues": league or None, "interval": interval}
+    if provider is not None:
+        flags["providers"] = [provider]
+    raise typer.Exit(run_watch_json(flags, date_spec=date))
+
+
+@app.command()
+def replay(
+    file: Annotated[
+        Path | None,
+        typer.Argument(
+            help="A tape written by `scoreterm record` (.jsonl or .jsonl.gz).", show_default=False
+        ),
+    ] = None,
+    demo: Annotated[
+        bool,
+        typer.Option(
+            "--demo",
+            help="Play the bundled demo: Mexico 2-0 South Africa, 2026 World Cup opener (no network needed).",
+        ),
+    ] = False,
+    speed: Annotated[
+        str | None,
+        typer.Option(
+            "--speed",
+            help="Times real speed, or max. Default: the whole tape in about two minutes.",
+            show_default=False,
+        ),
+    ] = None,
+    from_minute: Annotated[
+        int | None, typer.Option("--from", min=0, help="Start at this match minute.", show_default=False)
+    ] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print one JSON line per update.")] = False,
+) -> None:
+    """Play a recorded tape through the engine, at any speed."""
+    from scoreterm.commands.live import run_replay_json
+
+    raise typer.Exit(run_replay_json(file, demo, speed, from_minute))
+
+
+@app.command()
+def record(
+    league: LeagueOpt = None,
+    date: DateOpt = "today",
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Tape file (.jsonl or .jsonl.gz). Default: the data dir's tapes/ folder.",
+            show_default=False,
+        ),
+    ] = None,
+    duration: Annotated[
+        str | None, typer.Option("--duration", help="Stop after this long: 2h, 90m, 45s.", show_default=False)
+    ] = None,
+    until_final: Annotated[
+        bool, typer.Option("--until-final", help="Stop when every match is over.")
+    ] = False,
+    provider: ProviderOpt = None,
+    interval: IntervalOpt = None,
+) -> None:
+    """Record what the providers return while the engine runs, to replay later."""
+    from scoreterm.commands.live import run_record
+
+    flags: dict[str, Any] = {"leagues": league or None, "interval": interval}
+    if provider is not None:
+        flags["providers"] = [provider]
+    raise typer.Exit(run_record(flags, date, out, duration, until_final))
 
 
 @app.command()

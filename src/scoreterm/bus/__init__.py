@@ -1,0 +1,1 @@
+"""Publish/subscribe of updates: in-process, or over Redis."""

@@ -1,0 +1,333 @@
+"""The engine: polls providers per league, keeps the store, and publishes updates on the bus.
+
+One task per league polls the active provider (chosen by health and failover), turns its answer
+into canonical matches, and publishes what changed: a snapshot after the first poll, then events
+and deltas, each with the match's next seq. A score change triggers an immediate detail fetch so
+the scorer and minute follow within a second. Time comes only from the injected clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, tzinfo
+
+import msgspec
+
+from scoreterm.bus.memory import MemoryBus, league_channel
+from scoreterm.domain.dates import in_window, local_window, parse_date_spec, vendor_days
+from scoreterm.domain.model import EventKind, League, Match, SourceStatus, Update, UpdateKind
+from scoreterm.engine.clock import Clock
+from scoreterm.engine.failover import CircuitBreaker, CrossChecker, FailoverPolicy
+from scoreterm.engine.health import CircuitState, ProviderHealth
+from scoreterm.engine.identity import IdentityMap
+from scoreterm.engine.interval import next_interval, retry_delay
+from scoreterm.engine.store import Applied, MatchStore
+from scoreterm.providers.base import Provider, ProviderError
+
+log = logging.getLogger(__name__)
+
+# In replay, a schedule says how long to wait for the tape's next frame (None: tape is over).
+PollSchedule = Callable[[], float | None]
+SHADOW_EVERY_S = 60.0
+DETAIL_EVERY_S = 120.0
+
+
+@dataclass
+class EngineOptions:
+    """How the engine runs: which leagues and days, and when it stops."""
+
+    leagues: list[League]
+    zone: tzinfo
+    date_spec: str = "today"
+    fixed_interval: float | None = None
+    until_final: bool = False
+    schedule: PollSchedule | None = None
+    subscribers: Callable[[], int] = lambda: 1
+
+
+@dataclass
+class _ProviderState:
+    provider: Provider
+    health: ProviderHealth
+    breaker: CircuitBreaker
+    last_ok: datetime | None = None
+
+
+@dataclass
+class _LeagueState:
+    league: League
+    failover: FailoverPolicy
+    first_poll_done: bool = False
+    attempt: int = 0
+    interval: float | None = None
+    next_shadow: float = 0.0
+    detail_tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    last_detail: dict[str, float] = field(default_factory=dict)
+
+
+class Engine:
+    """Polls, diffs and publishes; see the module docstring."""
+
+    def __init__(
+        self,
+        providers: list[Provider],
+        bus: MemoryBus,
+        clock: Clock,
+        options: EngineOptions,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.bus = bus
+        self.clock = clock
+        self.options = options
+        self.store = MatchStore()
+        self.identity = IdentityMap()
+        self.cross_checker = CrossChecker()
+        self._rng = rng or random.Random()
+        self._providers = {
+            p.name: _ProviderState(p, ProviderHealth(clock), CircuitBreaker(clock, rng=self._rng))
+            for p in providers
+        }
+        breakers = {name: state.breaker for name, state in self._providers.items()}
+        health = {name: state.health for name, state in self._providers.items()}
+        self._leagues = {
+            lg.slug: _LeagueState(
+                lg,
+                FailoverPolicy(
+                    [p.name for p in providers if p.supports(lg)], clock, breakers=breakers, health=health
+                ),
+            )
+            for lg in options.leagues
+        }
+        self.polls = 0
+        self.started = asyncio.Event()
+
+    async def run(self) -> None:
+        """Poll every league until cancelled (or, with ``until_final``/a schedule, until done)."""
+        async with asyncio.TaskGroup() as group:
+            for state in self._leagues.values():
+                group.create_task(self._poll_league(state))
+        self.started.set()
+
+    def snapshot(self, channel: str) -> Update:
+        """The current state of every match of ``channel`` (``league:<slug>``) as one update."""
+        slug = channel.removeprefix("league:")
+        return Update(
+            kind=UpdateKind.SNAPSHOT,
+            channel=channel,
+            at=self.clock.now(),
+            matches=tuple(self.store.matches(slug)),
+        )
+
+    def status(self, slug: str) -> SourceStatus:
+        """How the source of ``slug`` is doing right now."""
+        state = self._leagues[slug]
+        name = state.failover.choose() or (state.failover.order[0] if state.failover.order else "none")
+        provider = self._providers.get(name)
+        if provider is None:
+            return SourceStatus(provider=name, health=0.0, state="down", message="no provider")
+        breaker = provider.breaker.state
+        kind = {CircuitState.CLOSED: "ok", CircuitState.OPEN: "down"}.get(breaker, "degraded")
+        return SourceStatus(
+            provider=name,
+            health=round(provider.health.score, 3),
+            state=kind,
+            last_ok=provider.last_ok,
+            interval_s=state.interval,
+            message="" if kind == "ok" else f"circuit {breaker}",
+        )
+
+    # -- polling --------------------------------------------------------------------------------
+
+    def _window(self) -> tuple[datetime, datetime, date, date]:
+        today = self.clock.now().astimezone(self.options.zone).date()
+        first, last = parse_date_spec(self.options.date_spec, today)
+        start, end = local_window(first, last, self.options.zone)
+        vendor_first, vendor_last = vendor_days(start, end)
+        return start, end, vendor_first, vendor_last
+
+    async def _poll_league(self, state: _LeagueState) -> None:
+        channel = league_channel(state.league.slug)
+        while True:
+            delay = await self._poll_once(state, channel)
+            if self._finished(state):
+                return
+            if self.options.schedule is not None:
+                scheduled = self.options.schedule()
+                if scheduled is None:
+                    return
+                delay = scheduled
+            await self.clock.sleep(delay)
+
+    def _finished(self, state: _LeagueState) -> bool:
+        if not self.options.until_final or not state.first_poll_done:
+            return False
+        matches = self.store.matches(state.league.slug)
+        return all(m.phase.is_over for m in matches)
+
+    async def _poll_once(self, state: _LeagueState, channel: str) -> float:
+        name = state.failover.choose()
+        if name is None:
+            await self._publish_status(state, "no provider available", "down")
+            state.attempt += 1
+            return min(60.0, 2.0**state.attempt)
+        source = self._providers[name]
+        if not source.breaker.allow_request():
+            await self._publish_status(state, f"{name}: waiting for the circuit to half-open", "down")
+            return max(0.5, source.breaker.retry_in())
+        start, end, vendor_first, vendor_last = self._window()
+        self.polls += 1
+        try:
+            raw = await source.provider.scoreboard(state.league, vendor_first, vendor_last)
+        except ProviderError as exc:
+            self._record_failure(source, exc)
+            state.attempt += 1
+            await self._publish_status(state, str(exc), "degraded")
+            return retry_delay(exc, state.attempt, self._rng)
+        self._record_success(source)
+        state.attempt = 0
+        matches = [self.identity.canonical(m) for m in raw if in_window(m.kickoff, start, end)]
+        await self._ingest(state, channel, matches)
+        await self._shadow_poll(state, name, vendor_first, vendor_last)
+        state.interval = next_interval(
+            self.store.matches(state.league.slug),
+            self.clock.now(),
+            subscribers=self.options.subscribers(),
+            health=source.health.score,
+            fixed=self.options.fixed_interval,
+            rng=self._rng,
+        )
+        await self._publish_status(state)
+        return state.interval
+
+    async def _ingest(self, state: _LeagueState, channel: str, matches: list[Match]) -> None:
+        now = self.clock.now()
+        changes: list[Applied] = []
+        for match in matches:
+            flagged = msgspec.structs.replace(match, unconfirmed=self.cross_checker.unconfirmed(match.id))
+            changes.append(self.store.apply(flagged, now))
+        if not state.first_poll_done:
+            state.first_poll_done = True
+            await self.bus.publish(self.snapshot(channel))
+            return
+        for applied in changes:
+            await self._publish_applied(channel, applied)
+            if self._wants_detail(state, applied):
+                self._fetch_detail_soon(state, channel, applied.match)
+
+    def _wants_detail(self, state: _LeagueState, applied: Applied) -> bool:
+        """Fetch detail at once on a goal or phase change, and every DETAIL_EVERY_S while live
+        (substitutions and odds are only in the detail)."""
+        match = applied.match
+        if not (match.phase.is_active or applied.events):
+            return False
+        now = self.clock.monotonic()
+        last = state.last_detail.get(match.id)
+        urgent = applied.score_changed or any(e.kind is EventKind.PHASE_CHANGE for e in applied.events)
+        if urgent or last is None or now - last >= DETAIL_EVERY_S:
+            state.last_detail[match.id] = now
+            return True
+        return False
+
+    async def _publish_applied(self, channel: str, applied: Applied) -> None:
+        now = self.clock.now()
+        for event in applied.events:
+            await self.bus.publish(
+                Update(
+                    kind=UpdateKind.EVENT,
+                    channel=channel,
+                    at=now,
+                    match_id=applied.match.id,
+                    seq=event.seq,
+                    event=event,
+                )
+            )
+        if applied.changed:
+            await self.bus.publish(
+                Update(
+                    kind=UpdateKind.DELTA,
+                    channel=channel,
+                    at=now,
+                    match_id=applied.match.id,
+                    seq=applied.match.seq,
+                    match=applied.match,
+                )
+            )
+
+    def _fetch_detail_soon(self, state: _LeagueState, channel: str, match: Match) -> None:
+        task = asyncio.create_task(self.fetch_detail(state.league.slug, match.id))
+        state.detail_tasks.add(task)
+        task.add_done_callback(state.detail_tasks.discard)
+
+    async def fetch_detail(self, slug: str, match_id: str) -> None:
+        """Fetch the detail (scorers, cards, odds, stats) of one match and publish what changed."""
+        state = self._leagues[slug]
+        current = self.store.get(match_id)
+        name = state.failover.choose()
+        if current is None or name is None:
+            return
+        source = self._providers[name]
+        provider_id = current.provider_ids.get(name)
+        if provider_id is None:
+            return
+        asked = msgspec.structs.replace(current, id=f"{name}-{provider_id}", provider=name)
+        try:
+            detailed = await source.provider.match_detail(state.league, asked)
+        except ProviderError as exc:
+            self._record_failure(source, exc)
+            log.info("detail fetch for %s failed: %s", match_id, exc)
+            return
+        self._record_success(source)
+        resolved = self.identity.canonical(detailed)
+        await self._publish_applied(league_channel(slug), self.store.apply(resolved, self.clock.now()))
+
+    async def _shadow_poll(self, state: _LeagueState, active: str, first: date, last: date) -> None:
+        """Now and then ask the next healthy provider too: it keeps its health known (so failover
+        can switch back) and cross-checks scores."""
+        others = [n for n in state.failover.order if n != active]
+        if not others or self.options.schedule is not None:
+            return
+        now = self.clock.monotonic()
+        if now < state.next_shadow:
+            return
+        state.next_shadow = now + SHADOW_EVERY_S
+        source = self._providers[others[0]]
+        if not source.breaker.allow_request():
+            return
+        try:
+            raw = await source.provider.scoreboard(state.league, first, last)
+        except ProviderError as exc:
+            self._record_failure(source, exc)
+            return
+        self._record_success(source)
+        for match in raw:
+            resolved = self.identity.canonical(match)
+            known = self.store.get(resolved.id)
+            if known is not None and known.phase.is_active:
+                self.cross_checker.observe(resolved.id, known.score, resolved.score)
+
+    def _record_success(self, source: _ProviderState) -> None:
+        latency = getattr(getattr(source.provider, "fetcher", None), "last_latency_s", None) or 0.0
+        source.health.record_success(latency)
+        source.breaker.record_success()
+        source.last_ok = self.clock.now()
+
+    def _record_failure(self, source: _ProviderState, error: ProviderError) -> None:
+        source.health.record_failure(error)
+        source.breaker.record_failure(error)
+
+    async def _publish_status(self, state: _LeagueState, message: str = "", kind: str = "") -> None:
+        status = self.status(state.league.slug)
+        if message:
+            status = msgspec.structs.replace(status, message=message, state=kind or status.state)
+        await self.bus.publish(
+            Update(
+                kind=UpdateKind.STATUS,
+                channel=league_channel(state.league.slug),
+                at=self.clock.now(),
+                status=msgspec.structs.replace(status, next_poll_s=state.interval),
+            )
+        )

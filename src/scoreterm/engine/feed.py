@@ -1,0 +1,84 @@
+"""Feeds: what the TUI and the headless printers consume, ``async for update in feed``.
+
+A feed first yields a snapshot per channel, then every update in order. ``LocalFeed`` runs an
+engine in-process; the WebSocket client and replay present the same interface, so consumers cannot
+tell them apart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Protocol
+
+from scoreterm.bus.memory import SubscriptionLagged, league_channel
+from scoreterm.domain.model import Update
+from scoreterm.engine.engine import Engine
+
+
+class Feed(Protocol):
+    """A source of updates; start it, iterate it, close it."""
+
+    async def start(self) -> None:
+        """Begin producing updates."""
+        ...
+
+    def __aiter__(self) -> AsyncIterator[Update]:
+        """Yield updates until the feed ends (tape over) or is closed."""
+        ...
+
+    async def close(self) -> None:
+        """Stop producing and release resources."""
+        ...
+
+
+class LocalFeed:
+    """Runs an :class:`Engine` in this process and yields what it publishes.
+
+    A consumer that falls too far behind is resynchronised with fresh snapshots instead of
+    missing updates silently.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.channels = [league_channel(lg.slug) for lg in engine.options.leagues]
+        self._subscription = engine.bus.subscribe(self.channels)
+        self._task: asyncio.Task[None] | None = None
+        self.error: BaseException | None = None
+
+    async def start(self) -> None:
+        """Start the engine in the background."""
+        if self._task is None:
+            self._task = asyncio.create_task(self._run_engine())
+
+    async def _run_engine(self) -> None:
+        try:
+            await self.engine.run()
+        except Exception as exc:  # surfaced to the consumer via .error, not lost in a task
+            self.error = exc
+            raise
+        finally:
+            self._subscription.close()
+
+    def __aiter__(self) -> AsyncIterator[Update]:
+        return self._iterate()
+
+    async def _iterate(self) -> AsyncIterator[Update]:
+        while True:
+            try:
+                async for update in self._subscription:
+                    yield update
+                return
+            except SubscriptionLagged:
+                self._subscription = self.engine.bus.subscribe(self.channels)
+                for channel in self.channels:
+                    yield self.engine.snapshot(channel)
+
+    async def close(self) -> None:
+        """Stop the engine and end iteration."""
+        self._subscription.close()
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._task

@@ -1,0 +1,189 @@
+"""Assembly: build a running feed (live engine, replay of a tape, or recording) from settings.
+
+The CLI, the TUI and the tests all get their feed from here, so the live and replay paths share
+every part below the HTTP transport.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import tzinfo
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+import msgspec
+
+from scoreterm.bus.memory import MemoryBus
+from scoreterm.config import Settings
+from scoreterm.domain.leagues import get_league
+from scoreterm.domain.model import League
+from scoreterm.engine.clock import Clock, ScaledClock, SystemClock
+from scoreterm.engine.engine import Engine, EngineOptions
+from scoreterm.engine.feed import LocalFeed
+from scoreterm.providers.base import PayloadError
+from scoreterm.providers.espn_normalize import normalize_scoreboard
+from scoreterm.providers.registry import build_providers
+from scoreterm.replay.player import ReplayTransport
+from scoreterm.replay.recorder import RecordingTransport
+from scoreterm.replay.tape import Tape
+
+TAPE_HOST = "http://tape.invalid"
+DEMO_SECONDS = 120.0
+
+
+@dataclass
+class ReplayControl:
+    """What the UI can do with a replay: its clock (pause, speed, jump) and where it stands."""
+
+    name: str
+    clock: ScaledClock
+    transport: ReplayTransport
+
+    @property
+    def position(self) -> float:
+        """Seconds into the tape."""
+        return self.transport.position()
+
+    @property
+    def duration(self) -> float:
+        """Length of the tape in seconds."""
+        return self.transport.duration
+
+
+@dataclass
+class Session:
+    """A feed and what it runs on; close it when done."""
+
+    feed: LocalFeed
+    engine: Engine
+    client: httpx.AsyncClient
+    clock: Clock
+    replay: ReplayControl | None = None
+    recorder: RecordingTransport | None = None
+
+    async def aclose(self) -> None:
+        """Stop the engine and release the HTTP client (and finish a recording)."""
+        await self.feed.close()
+        await self.client.aclose()
+
+
+def live_session(
+    settings: Settings,
+    leagues: list[League],
+    zone: tzinfo,
+    *,
+    date_spec: str = "today",
+    until_final: bool = False,
+    record_to: Path | None = None,
+    clock: Clock | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> Session:
+    """A session on the live providers (optionally recording every response to a tape)."""
+    clock = clock or SystemClock()
+    inner = transport or httpx.AsyncHTTPTransport()
+    recorder = None
+    if record_to is not None:
+        hosts = {
+            urlsplit(settings.espn_url).hostname or "espn": "espn",
+            urlsplit(settings.thesportsdb_url).hostname or "thesportsdb": "thesportsdb",
+            urlsplit(settings.footballdata_url).hostname or "footballdata": "footballdata",
+        }
+        recorder = RecordingTransport.to_file(
+            record_to,
+            inner,
+            clock,
+            hosts,
+            leagues=[lg.slug for lg in leagues],
+            note="recorded by scoreterm record",
+        )
+        inner = recorder
+    client = httpx.AsyncClient(transport=inner, headers={"User-Agent": "scoreterm"})
+    options = EngineOptions(
+        leagues=leagues,
+        zone=zone,
+        date_spec=date_spec,
+        fixed_interval=settings.interval,
+        until_final=until_final,
+    )
+    engine = Engine(build_providers(settings, client), MemoryBus(), clock, options)
+    return Session(LocalFeed(engine), engine, client, clock, recorder=recorder)
+
+
+def replay_session(
+    tape: Tape,
+    zone: tzinfo,
+    *,
+    name: str,
+    speed: float | None = None,
+    from_minute: int | None = None,
+    real_clock: Clock | None = None,
+) -> Session:
+    """A session that plays ``tape`` through the real providers on a virtual clock.
+
+    ``speed`` None plays the tape in about two minutes; ``math.inf`` as fast as possible.
+    ``from_minute`` starts at the first scoreboard frame whose match clock reached that minute.
+    """
+    duration = tape.frames[-1].t if tape.frames else 0.0
+    chosen = speed if speed is not None else max(1.0, duration / DEMO_SECONDS)
+    clock = ScaledClock(tape.header.started_at, chosen, real=real_clock)
+    if from_minute is not None:
+        clock.jump(start_offset(tape, from_minute))
+    transport = ReplayTransport(tape, clock)
+    client = httpx.AsyncClient(transport=transport)
+    providers = tape.header.providers or ("espn",)
+    settings = Settings(
+        providers=list(providers),
+        espn_url=TAPE_HOST,
+        thesportsdb_url=TAPE_HOST,
+        footballdata_url=TAPE_HOST,
+        footballdata_token="tape",
+        timeout=30.0,
+    )
+    leagues = [get_league(slug) for slug in tape.header.leagues] or [get_league("eng.1")]
+
+    def schedule() -> float | None:
+        position = transport.position()
+        upcoming = transport.next_frame_time(position)
+        return None if upcoming is None else max(0.0, upcoming - position)
+
+    options = EngineOptions(leagues=leagues, zone=zone, schedule=schedule)
+    engine = Engine(build_providers(settings, client), MemoryBus(), clock, options)
+    control = ReplayControl(name, clock, transport)
+    return Session(LocalFeed(engine), engine, client, clock, replay=control)
+
+
+def start_offset(tape: Tape, minute: int) -> float:
+    """Tape seconds of the first scoreboard frame whose match clock shows ``minute`` or later."""
+    for frame in tape.frames:
+        if not frame.path.endswith("/scoreboard") or frame.status != 200:
+            continue
+        league = frame.path.rstrip("/").split("/")[-2]
+        try:
+            matches = normalize_scoreboard(msgspec.json.decode(frame.content), league)
+        except (PayloadError, msgspec.DecodeError):
+            continue
+        for match in matches:
+            if match.phase.is_active and _minute_of(match.clock) >= minute:
+                return frame.t
+    return tape.frames[-1].t if tape.frames else 0.0
+
+
+def _minute_of(clock: str) -> int:
+    digits = "".join(ch if ch.isdigit() else " " for ch in clock).split()
+    return sum(int(d) for d in digits) if digits else -1
+
+
+def parse_speed(text: str) -> float:
+    """``max`` -> infinity; otherwise a positive number.
+
+    Raises:
+        ValueError: not ``max`` nor a positive number.
+    """
+    if text.strip().lower() == "max":
+        return math.inf
+    value = float(text)
+    if not value > 0 or math.isinf(value):
+        raise ValueError(f"speed must be a positive number or max, got {text!r}")
+    return value
