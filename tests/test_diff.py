@@ -152,6 +152,12 @@ def test_both_sides_score_in_one_poll_ordered_by_minute() -> None:
     assert keys(events) == ["goal:away:0-1", "goal:home:1-1"]
 
 
+def test_both_sides_score_in_added_time_ordered_by_minute() -> None:
+    late = (goal(HOME, None, "90'+3'", "Olmo"), goal(AWAY, None, "90'+1'", "Doku"))
+    events = diff(match("2H", (1, 1), (PEDRI, LUKAKU)), match("2H", (2, 2), (PEDRI, LUKAKU, *late)))
+    assert keys(events) == ["goal:away:1-2", "goal:home:2-2"]
+
+
 def test_both_sides_score_in_one_poll_without_details_home_first() -> None:
     events = diff(match("1H", (1, 0)), match("1H", (2, 2)))
     assert keys(events) == ["goal:home:2-0", "goal:away:2-1", "goal:away:2-2"]
@@ -222,8 +228,16 @@ def test_disallowed_goal_uses_listed_var_decision() -> None:
         kind=EventKind.GOAL_DISALLOWED, side=HOME, minute="71'", player="Morata", detail="Offside"
     )
     prev = match("2H", (2, 1), (PEDRI, LUKAKU, MORATA))
-    [event] = diff(prev, match("2H", (1, 1), (PEDRI, LUKAKU, MORATA, var)))
+    # API-Football style: the goal leaves the list and a VAR entry takes its place.
+    [event] = diff(prev, match("2H", (1, 1), (PEDRI, LUKAKU, var)))
     assert (event.key, event.detail, event.player) == ("disallowed:home:2-1", "Offside", "Morata")
+
+
+def test_listed_var_decision_on_a_goal_never_counted_is_nothing() -> None:
+    var = MatchEvent(
+        kind=EventKind.GOAL_DISALLOWED, side=AWAY, minute="32'", player="Plechaty", detail="Offside"
+    )
+    assert diff(match("1H"), match("1H", events=(var,))) == []
 
 
 def test_score_correction_when_final() -> None:
@@ -232,6 +246,12 @@ def test_score_correction_when_final() -> None:
     assert event.kind is EventKind.SCORE_CORRECTION
     assert (event.key, event.score) == ("correction:1-1", Score(1, 1))
     assert goal_tally([PEDRI, LUKAKU, MORATA, event]) == Score(1, 1)
+
+
+@pytest.mark.parametrize(("after", "tail"), [("FT", ["phase:FT"]), ("PST", ["postponed"])])
+def test_drop_as_play_stops_is_a_correction(after: str, tail: list[str]) -> None:
+    events = diff(match("2H", (1, 0), (PEDRI,)), match(after, (0, 0)))
+    assert keys(events) == ["correction:0-0", *tail]
 
 
 def test_late_goal_seen_at_full_time_is_a_goal() -> None:

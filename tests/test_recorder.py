@@ -258,5 +258,6 @@ async def test_position_duration_and_next_frame_time() -> None:
     assert player.next_frame_time(0.0) == 1.0
     assert player.next_frame_time(10.0) == 10.5
     assert player.next_frame_time(30.0) is None
+    assert player.next_frame_time(9.9999995) == 10.5  # a clock a microsecond short has reached t=10
     empty = ReplayTransport(Tape(TAPE.header, ()), clock)
     assert (empty.duration, empty.next_frame_time(0.0)) == (0.0, None)

@@ -67,7 +67,9 @@ def diff(prev: Match | None, curr: Match) -> list[MatchEvent]:
     enrichments of goals already reported, then disallowed goals (or one correction), then new
     goals interleaved by minute with new cards, substitutions and penalty misses, and last a phase
     that stops play (half-time, full time, postponed). Only the latest phase is reported: a poll
-    that misses half-time goes straight from ``1H`` to ``2H``.
+    that misses half-time goes straight from ``1H`` to ``2H``. A score that drops is VAR (one
+    ``goal_disallowed`` per goal) when ``curr`` is live or at a break, and a data correction (one
+    ``score_correction``, no goals) when it is anything else, final and scheduled included.
 
     Args:
         prev: the previous state; None when the match is seen for the first time.

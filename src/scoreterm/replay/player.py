@@ -18,6 +18,9 @@ from scoreterm.engine.clock import Clock
 from scoreterm.replay.tape import Tape, TapeFrame
 
 DEFAULT_GRACE_S = 1.0
+# Clocks built on datetimes round to microseconds: a poll scheduled for a frame's time may find the
+# clock a hair before it. A frame this close after ``after`` counts as reached, not as next.
+SAME_INSTANT_S = 1e-3
 
 _Key = tuple[str, tuple[tuple[str, str], ...]]
 _NOT_ON_TAPE = b'{"error": "not on tape"}'
@@ -82,8 +85,11 @@ class ReplayTransport(httpx.AsyncBaseTransport):
         return (self._clock.now() - self.tape.header.started_at).total_seconds()
 
     def next_frame_time(self, after: float) -> float | None:
-        """Return the smallest frame time strictly greater than ``after`` (any key), or None."""
-        index = bisect.bisect_right(self._times, after)
+        """Return the smallest frame time after ``after`` (any key), or None when the tape is over.
+
+        Frames less than :data:`SAME_INSTANT_S` after ``after`` count as already reached.
+        """
+        index = bisect.bisect_right(self._times, after + SAME_INSTANT_S)
         return self._times[index] if index < len(self._times) else None
 
     def frame_for(self, path: str, params: Mapping[str, str], at: float | None = None) -> TapeFrame | None:
