@@ -1,12 +1,15 @@
 """A real HTTP server on 127.0.0.1 that serves scripted responses (fixture files, errors, hangs).
 
 Providers are tested over a real socket with it: each route holds a list of responses served in
-order (the last one repeats), and every request is recorded for assertions.
+order (the last one repeats), and every request is recorded (with its arrival time) for assertions;
+:meth:`ScriptedServer.wait_for` blocks until the log satisfies a condition, so tests never sleep.
 """
 
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -42,6 +45,7 @@ class SeenRequest:
     path: str
     query: dict[str, list[str]]
     headers: dict[str, str]
+    at: float = 0.0  # time.monotonic() when the request arrived
 
 
 class ScriptedServer:
@@ -52,6 +56,7 @@ class ScriptedServer:
         self.requests: list[SeenRequest] = []
         self._released = threading.Event()
         self._lock = threading.Lock()
+        self._arrived = threading.Condition(self._lock)
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -59,8 +64,11 @@ class ScriptedServer:
                 parts = urlsplit(self.path)
                 with server._lock:
                     server.requests.append(
-                        SeenRequest(parts.path, parse_qs(parts.query), dict(self.headers.items()))
+                        SeenRequest(
+                            parts.path, parse_qs(parts.query), dict(self.headers.items()), time.monotonic()
+                        )
                     )
+                    server._arrived.notify_all()
                     replies = server.routes.get(parts.path)
                     if replies is None:
                         reply = Reply.json('{"error": "no such route"}', status=404)
@@ -91,6 +99,20 @@ class ScriptedServer:
         """Serve ``replies`` in order at ``path`` (the last one keeps being served)."""
         with self._lock:
             self.routes[path] = list(replies)
+
+    def seen(self, path: str) -> list[SeenRequest]:
+        """A copy of the requests received so far at ``path``."""
+        with self._lock:
+            return [request for request in self.requests if request.path == path]
+
+    def wait_for(self, condition: Callable[[list[SeenRequest]], bool], timeout: float) -> bool:
+        """Block until ``condition(requests)`` holds (checked on every arrival) or ``timeout`` passes.
+
+        Returns:
+            Whether the condition held in time.
+        """
+        with self._arrived:
+            return self._arrived.wait_for(lambda: condition(list(self.requests)), timeout=timeout)
 
     def __enter__(self) -> ScriptedServer:
         self._thread.start()

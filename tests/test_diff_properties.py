@@ -12,6 +12,7 @@ import itertools
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import msgspec
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -43,8 +44,9 @@ def bump(score: Score, side: Side, by: int) -> Score:
 def snapshot(
     phase: Phase, score: Score, clock: int, listed: list[TrueEvent], poll: int, explicit: bool
 ) -> Match:
+    """What the provider shows at ``poll``; without ``explicit`` running scores its goals carry none."""
     events = tuple(
-        t.event if explicit or not t.event.kind.is_goal else MatchEvent(**{**_fields(t.event), "score": None})
+        t.event if explicit or not t.event.kind.is_goal else msgspec.structs.replace(t.event, score=None)
         for t in sorted(listed, key=lambda t: int(t.event.minute.rstrip("'")))
         if t.listed_from is not None and t.listed_from <= poll
     )
@@ -60,10 +62,6 @@ def snapshot(
         provider="espn",
         events=events,
     )
-
-
-def _fields(event: MatchEvent) -> dict[str, object]:
-    return {name: getattr(event, name) for name in event.__struct_fields__}
 
 
 # Strategies built once: building them per draw costs more than the diffs under test.

@@ -358,3 +358,17 @@ async def test_real_captures_in_order_add_up_to_the_final_scores() -> None:
     for match_id, numbers in seqs.items():
         base = next(m.seq for m in snapshot.matches if m.id == match_id) if match_id in initial else 0
         assert numbers == list(range(base + 1, base + 1 + len(numbers))), match_id
+
+
+async def test_request_budget_caps_a_fixed_interval(clock: FakeClock) -> None:
+    script = Script()
+    script.route(TSDB_DAY, tsdb_day(0, 0))
+    client = httpx.AsyncClient(transport=httpx.MockTransport(script))
+    provider = TheSportsDbProvider(client, base_url="http://tsdb.test", now=clock.now)
+    options = EngineOptions(leagues=[get_league("eng.1")], zone=UTC, fixed_interval=0.5)
+    engine = Engine([provider], MemoryBus(), clock, options)
+    task = engine_task(engine)
+    await clock.advance(59)
+    # ~120 polls wanted in this minute at 0.5 s; TheSportsDB's free tier allows 30 requests a minute.
+    assert 25 <= len(script.requests) <= 30
+    task.cancel()

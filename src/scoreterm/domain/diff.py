@@ -81,7 +81,7 @@ def diff(prev: Match | None, curr: Match) -> list[MatchEvent]:
     """
     if prev is None:
         return []
-    before, after = _itemised(prev), _itemised(curr)
+    before, after = itemised(prev), itemised(curr)
     phase = _phase_event(prev, curr)
     out: list[MatchEvent] = [phase] if phase is not None and curr.phase.state is PhaseState.LIVE else []
     out += _enrichments(prev, before, curr, after)
@@ -142,7 +142,7 @@ def _minute(text: str) -> tuple[int, int] | None:
     return (int(found[1]), int(found[2] or 0)) if found else None
 
 
-def _itemised(match: Match) -> list[MatchEvent]:
+def itemised(match: Match) -> list[MatchEvent]:
     """Keyed copies of the match's itemised events, minus shoot-out kicks.
 
     Goals without a score get the running score of their place in the list, as providers list

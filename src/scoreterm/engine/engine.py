@@ -24,7 +24,7 @@ from scoreterm.engine.clock import Clock
 from scoreterm.engine.failover import CircuitBreaker, CrossChecker, FailoverPolicy
 from scoreterm.engine.health import CircuitState, ProviderHealth
 from scoreterm.engine.identity import IdentityMap
-from scoreterm.engine.interval import next_interval, retry_delay
+from scoreterm.engine.interval import QuotaBudget, next_interval, retry_delay
 from scoreterm.engine.store import Applied, MatchStore
 from scoreterm.providers.base import Provider, ProviderError
 
@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 # In replay, a schedule says how long to wait for the tape's next frame (None: tape is over).
 PollSchedule = Callable[[], float | None]
 SHADOW_EVERY_S = 60.0
+# Free-tier request budgets (requests per minute); ESPN publishes none.
+REQUEST_BUDGETS = {"footballdata": 10, "thesportsdb": 30}
 DETAIL_EVERY_S = 120.0
 
 
@@ -54,7 +56,30 @@ class _ProviderState:
     provider: Provider
     health: ProviderHealth
     breaker: CircuitBreaker
+    quota: QuotaBudget | None = None
     last_ok: datetime | None = None
+
+    counted: int = 0
+
+    def quota_left(self) -> float:
+        self.sync_quota()
+        return self.quota.fraction_left() if self.quota else 1.0
+
+    def quota_wait(self) -> float:
+        """Seconds until two more requests fit the budget (a scoreboard may need one per day)."""
+        self.sync_quota()
+        return self.quota.wait_s(needed=2) if self.quota else 0.0
+
+    def sync_quota(self) -> None:
+        """Count every HTTP request the provider sent since last time against its budget."""
+        sent = sum(f.requests_sent for f in self.provider.fetchers)
+        for _ in range(sent - self.counted):
+            if self.quota is not None:
+                self.quota.record()
+        self.counted = sent
+
+    def latency(self) -> float:
+        return max((f.last_latency_s or 0.0 for f in self.provider.fetchers), default=0.0)
 
 
 @dataclass
@@ -88,7 +113,12 @@ class Engine:
         self.cross_checker = CrossChecker()
         self._rng = rng or random.Random()
         self._providers = {
-            p.name: _ProviderState(p, ProviderHealth(clock), CircuitBreaker(clock, rng=self._rng))
+            p.name: _ProviderState(
+                p,
+                ProviderHealth(clock),
+                CircuitBreaker(clock, rng=self._rng),
+                QuotaBudget(REQUEST_BUDGETS[p.name], clock) if p.name in REQUEST_BUDGETS else None,
+            )
             for p in providers
         }
         breakers = {name: state.breaker for name, state in self._providers.items()}
@@ -103,14 +133,12 @@ class Engine:
             for lg in options.leagues
         }
         self.polls = 0
-        self.started = asyncio.Event()
 
     async def run(self) -> None:
         """Poll every league until cancelled (or, with ``until_final``/a schedule, until done)."""
         async with asyncio.TaskGroup() as group:
             for state in self._leagues.values():
                 group.create_task(self._poll_league(state))
-        self.started.set()
 
     def snapshot(self, channel: str) -> Update:
         """The current state of every match of ``channel`` (``league:<slug>``) as one update."""
@@ -178,6 +206,8 @@ class Engine:
         if not source.breaker.allow_request():
             await self._publish_status(state, f"{name}: waiting for the circuit to half-open", "down")
             return max(0.5, source.breaker.retry_in())
+        if (wait := source.quota_wait()) > 0:
+            return wait
         start, end, vendor_first, vendor_last = self._window()
         self.polls += 1
         try:
@@ -271,7 +301,7 @@ class Engine:
             return
         source = self._providers[name]
         provider_id = current.provider_ids.get(name)
-        if provider_id is None:
+        if provider_id is None or source.quota_wait() > 0:
             return
         asked = msgspec.structs.replace(current, id=f"{name}-{provider_id}", provider=name)
         try:
@@ -295,7 +325,7 @@ class Engine:
             return
         state.next_shadow = now + SHADOW_EVERY_S
         source = self._providers[others[0]]
-        if not source.breaker.allow_request():
+        if not source.breaker.allow_request() or source.quota_left() < 0.5:
             return
         try:
             raw = await source.provider.scoreboard(state.league, first, last)
@@ -310,12 +340,13 @@ class Engine:
                 self.cross_checker.observe(resolved.id, known.score, resolved.score)
 
     def _record_success(self, source: _ProviderState) -> None:
-        latency = getattr(getattr(source.provider, "fetcher", None), "last_latency_s", None) or 0.0
-        source.health.record_success(latency)
+        source.sync_quota()
+        source.health.record_success(source.latency())
         source.breaker.record_success()
         source.last_ok = self.clock.now()
 
     def _record_failure(self, source: _ProviderState, error: ProviderError) -> None:
+        source.sync_quota()
         source.health.record_failure(error)
         source.breaker.record_failure(error)
 

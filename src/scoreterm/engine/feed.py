@@ -12,7 +12,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from typing import Protocol
 
-from scoreterm.bus.memory import SubscriptionLagged, league_channel
+from scoreterm.bus.memory import DEFAULT_MAXSIZE, SubscriptionLagged, league_channel
 from scoreterm.domain.model import Update
 from scoreterm.engine.engine import Engine
 
@@ -40,10 +40,11 @@ class LocalFeed:
     missing updates silently.
     """
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, maxsize: int = DEFAULT_MAXSIZE) -> None:
         self.engine = engine
         self.channels = [league_channel(lg.slug) for lg in engine.options.leagues]
-        self._subscription = engine.bus.subscribe(self.channels)
+        self._maxsize = maxsize
+        self._subscription = engine.bus.subscribe(self.channels, maxsize)
         self._task: asyncio.Task[None] | None = None
         self.error: BaseException | None = None
 
@@ -71,7 +72,7 @@ class LocalFeed:
                     yield update
                 return
             except SubscriptionLagged:
-                self._subscription = self.engine.bus.subscribe(self.channels)
+                self._subscription = self.engine.bus.subscribe(self.channels, self._maxsize)
                 for channel in self.channels:
                     yield self.engine.snapshot(channel)
 

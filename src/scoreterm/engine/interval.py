@@ -172,9 +172,10 @@ class QuotaBudget:
         """Share of this minute's budget still unused, in [0, 1]."""
         return max(0.0, 1.0 - self.used / self.limit)
 
-    def wait_s(self) -> float:
-        """Seconds until a request fits the budget (0 if one does now)."""
+    def wait_s(self, needed: int = 1) -> float:
+        """Seconds until ``needed`` more requests fit the budget (0 if they do now)."""
         now = self._prune()
-        if len(self._sent) < self.limit:
+        needed = max(1, min(needed, self.limit))
+        if len(self._sent) + needed <= self.limit:
             return 0.0
-        return self._sent[-self.limit] + self.WINDOW_S - now
+        return self._sent[len(self._sent) + needed - self.limit - 1] + self.WINDOW_S - now

@@ -15,8 +15,8 @@ from datetime import datetime
 
 import msgspec
 
-from scoreterm.domain.diff import diff, event_key
-from scoreterm.domain.model import EventKind, Match, MatchEvent
+from scoreterm.domain.diff import diff, event_key, itemised
+from scoreterm.domain.model import EventKind, Match, MatchEvent, Side
 
 _MINUTE = re.compile(r"(\d+)'?(?:\s*\+\s*(\d+))?")
 
@@ -38,8 +38,9 @@ def merge(prev: Match | None, curr: Match) -> Match:
     """
     if prev is None:
         return curr
-    by_key: dict[str, MatchEvent] = {event_key(e): e for e in prev.events}
-    by_key.update((event_key(e), e) for e in curr.events)
+    # Key each provider's list on its own: goals get their running score from their own list.
+    by_key: dict[str, MatchEvent] = {e.key: e for e in itemised(prev)}
+    by_key.update((e.key, e) for e in itemised(curr))
     kept = [e for e in by_key.values() if _allowed_by_score(e, curr)]
     kept.sort(key=lambda e: minute_order(e.minute))
     return msgspec.structs.replace(
@@ -138,6 +139,10 @@ class MatchStore:
             key = _generation_key(key, history.retractions[goal])
             history.retractions[goal] += 1
         seen = history.seen.get(key)
+        if event.enriches and seen is None and event.side is not None and event.score is not None:
+            # Both sides scored unlisted goals in one poll: only the side and its count are certain.
+            seen = _synthetic_goal(history, event.side, event.score.for_side(event.side))
+            key = seen.key if seen is not None else key
         if event.enriches:
             # Only a goal first reported without details can be enriched, and only once.
             if seen is None or not seen.synthetic:
@@ -156,6 +161,13 @@ class MatchStore:
                 history.retractions[goal] += 1
         history.seq = max(match.seq, max((e.seq for e in events), default=0))
         self._matches[match.id] = match
+
+
+def _synthetic_goal(history: _History, side: Side, count: int) -> MatchEvent | None:
+    for seen in history.seen.values():
+        if seen.synthetic and seen.side is side and seen.score and seen.score.for_side(side) == count:
+            return seen
+    return None
 
 
 def _generation_key(key: str, generation: int) -> str:

@@ -67,6 +67,11 @@ class Provider(Protocol):
 
     name: str
 
+    @property
+    def fetchers(self) -> tuple[JsonFetcher, ...]:
+        """The fetchers this provider sends requests through (for budgets and latency)."""
+        ...
+
     def supports(self, league: League) -> bool:
         """Return True when this provider can answer for ``league``."""
         ...
@@ -124,6 +129,7 @@ class JsonFetcher:
     # Some vendors announce the wait of a 429 in their own header; the first that parses wins.
     retry_after_headers: tuple[str, ...] = ("Retry-After",)
     last_latency_s: float | None = None
+    requests_sent: int = 0
     not_modified_count: int = 0
     _cache: dict[str, _Cached] = field(default_factory=dict)
 
@@ -151,6 +157,7 @@ class JsonFetcher:
             if cached.last_modified:
                 headers["If-Modified-Since"] = cached.last_modified
         started = time.perf_counter()
+        self.requests_sent += 1
         try:
             response = await self.client.get(url, params=query, headers=headers, timeout=self.timeout_s)
         except httpx.TimeoutException as exc:

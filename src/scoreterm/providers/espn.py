@@ -52,6 +52,11 @@ class EspnProvider:
         """Latency of the last request in seconds (for health scoring); None before any."""
         return self._fetcher.last_latency_s
 
+    @property
+    def fetchers(self) -> tuple[JsonFetcher, ...]:
+        """The one fetcher every ESPN request goes through."""
+        return (self._fetcher,)
+
     def supports(self, league: League) -> bool:
         """Return True when ``league`` has an ESPN id."""
         return league.provider_id(PROVIDER) is not None

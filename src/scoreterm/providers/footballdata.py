@@ -96,6 +96,11 @@ class FootballDataProvider:
         """The HTTP fetcher (its ``last_latency_s`` feeds health scoring)."""
         return self._fetcher
 
+    @property
+    def fetchers(self) -> tuple[JsonFetcher, ...]:
+        """The one fetcher every football-data request goes through."""
+        return (self._fetcher,)
+
     def supports(self, league: League) -> bool:
         """Return True when the catalog knows ``league``'s competition code here."""
         return league.provider_id(PROVIDER) is not None

@@ -1,0 +1,85 @@
+"""LocalFeed over a replayed tape, a lagging consumer's resync, headless JSON lines, layering."""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import subprocess
+import sys
+from datetime import UTC
+
+from scoreterm.commands.headless import print_feed, update_line
+from scoreterm.domain.model import EventKind, MatchEvent, Score, Side, Update, UpdateKind
+from scoreterm.engine.feed import LocalFeed
+from scoreterm.replay.tape import demo_tape
+from scoreterm.session import replay_session
+
+
+async def test_demo_replay_through_the_feed_ends_at_full_time() -> None:
+    session = replay_session(demo_tape(), UTC, name="demo", speed=math.inf)
+    await session.feed.start()
+    kinds: list[UpdateKind] = []
+    goals: list[str | None] = []
+    async for update in session.feed:
+        kinds.append(update.kind)
+        if update.event is not None and update.event.kind is EventKind.GOAL:
+            goals.append(update.event.player)
+    await session.aclose()
+    assert kinds[0] is UpdateKind.SNAPSHOT
+    assert goals == ["Julián Quiñones", "Raúl Jiménez"]
+    final = session.engine.store.matches("fifa.world")
+    mex = next(m for m in final if m.home.abbrev == "MEX")
+    assert (mex.score.home, mex.score.away) == (2, 0) and mex.phase.is_over
+
+
+async def test_lagging_consumer_gets_a_fresh_snapshot_instead_of_a_gap() -> None:
+    session = replay_session(demo_tape(), UTC, name="demo", speed=math.inf)
+    feed = LocalFeed(session.engine, maxsize=5)
+    await feed.start()
+    seen: list[Update] = []
+    async for update in feed:
+        seen.append(update)
+    await feed.close()
+    await session.client.aclose()
+    snapshots = [u for u in seen if u.kind is UpdateKind.SNAPSHOT]
+    # The consumer read nothing while the tape ran at max speed, so it fell behind and was resynced.
+    assert len(snapshots) >= 2
+    last = snapshots[-1].matches
+    assert any(m.home.abbrev == "MEX" and m.score == Score(2, 0) for m in last)
+
+
+async def test_print_feed_writes_one_flushed_json_line_per_update() -> None:
+    session = replay_session(demo_tape(), UTC, name="demo", speed=math.inf)
+    await session.feed.start()
+    out = io.StringIO()
+    printed = await print_feed(session.feed, out)
+    await session.aclose()
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert len(lines) == printed and lines[0]["type"] == "snapshot"
+    event = next(line for line in lines if line["type"] == "event" and line["kind"] == "goal")
+    assert {"type", "match_id", "seq", "kind", "minute", "side", "player", "score", "synthetic"} <= set(event)
+    assert event["score"] == {"home": 1, "away": 0}
+
+
+def test_disallowed_goal_line_shows_the_score_after_it() -> None:
+    event = MatchEvent(kind=EventKind.GOAL_DISALLOWED, side=Side.HOME, score=Score(2, 1), seq=9)
+    update = Update(
+        kind=UpdateKind.EVENT,
+        channel="league:eng.1",
+        at=demo_tape().header.created,
+        match_id="espn-1",
+        seq=9,
+        event=event,
+    )
+    line = update_line(update, {})
+    assert line is not None and line["score"] == {"home": 1, "away": 1}
+
+
+def test_engine_and_net_do_not_import_textual() -> None:
+    code = (
+        "import sys, scoreterm.engine.engine, scoreterm.engine.feed, scoreterm.session, scoreterm.cli;"
+        "print('textual' in sys.modules, 'websockets' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.stdout.split() == ["False", "False"]

@@ -1,0 +1,128 @@
+"""The match store: merge, seqs, idempotent events, enrichment, VAR generations, restore."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import msgspec
+
+from scoreterm.domain.model import (
+    EventKind,
+    Match,
+    MatchEvent,
+    Odds,
+    Phase,
+    PhaseState,
+    Score,
+    Side,
+    Team,
+)
+from scoreterm.engine.store import MatchStore, merge, minute_order
+
+NOW = datetime(2026, 6, 11, 19, 30, tzinfo=UTC)
+LIVE = Phase(state=PhaseState.LIVE, period=1, label="1H")
+
+
+def match(home: int = 0, away: int = 0, events: tuple[MatchEvent, ...] = (), **changes: object) -> Match:
+    base = Match(
+        id="espn-1",
+        league="fifa.world",
+        kickoff=datetime(2026, 6, 11, 19, tzinfo=UTC),
+        home=Team(name="Mexico", abbrev="MEX"),
+        away=Team(name="South Africa", abbrev="RSA"),
+        phase=LIVE,
+        score=Score(home, away),
+        clock="30'",
+        provider="espn",
+        provider_ids={"espn": "1"},
+        events=events,
+    )
+    return msgspec.structs.replace(base, **changes) if changes else base
+
+
+def goal(side: Side, home: int, away: int, minute: str, player: str) -> MatchEvent:
+    return MatchEvent(
+        kind=EventKind.GOAL,
+        minute=minute,
+        side=side,
+        player=player,
+        score=Score(home, away),
+        provider="espn",
+        provider_event_id=f"g{home}{away}",
+    )
+
+
+def test_first_sight_gets_seq_1_and_no_events() -> None:
+    store = MatchStore()
+    applied = store.apply(match(1, 0, (goal(Side.HOME, 1, 0, "9'", "Quiñones"),)), NOW)
+    assert applied.first_sight and applied.changed and applied.events == []
+    assert applied.match.seq == 1 and store.seq("espn-1") == 1
+    assert applied.match.updated_at == NOW
+
+
+def test_unchanged_state_takes_no_seq() -> None:
+    store = MatchStore()
+    store.apply(match(), NOW)
+    again = store.apply(match(), NOW)
+    assert not again.changed and again.events == [] and store.seq("espn-1") == 1
+
+
+def test_goal_then_state_seqs_are_consecutive() -> None:
+    store = MatchStore()
+    store.apply(match(), NOW)
+    applied = store.apply(match(1, 0, (goal(Side.HOME, 1, 0, "9'", "Quiñones"),)), NOW)
+    assert [e.seq for e in applied.events] == [2]
+    assert applied.match.seq == 3 and applied.score_changed
+
+
+def test_synthetic_goal_is_enriched_once_not_duplicated() -> None:
+    store = MatchStore()
+    store.apply(match(), NOW)
+    synthetic = store.apply(match(1, 0), NOW).events
+    assert len(synthetic) == 1 and synthetic[0].synthetic and synthetic[0].key == "goal:home:1-0"
+    enriched = store.apply(match(1, 0, (goal(Side.HOME, 1, 0, "9'", "Quiñones"),)), NOW).events
+    assert len(enriched) == 1 and enriched[0].enriches and enriched[0].player == "Quiñones"
+    assert enriched[0].key == "goal:home:1-0"
+    assert store.apply(match(1, 0, (goal(Side.HOME, 1, 0, "9'", "Quiñones"),)), NOW).events == []
+    assert [e.player for e in store.events("espn-1")] == ["Quiñones"]
+
+
+def test_goal_after_var_gets_a_new_generation_key() -> None:
+    store = MatchStore()
+    store.apply(match(), NOW)
+    first = store.apply(match(1, 0, (goal(Side.HOME, 1, 0, "20'", "Jiménez"),)), NOW).events
+    taken_back = store.apply(match(0, 0), NOW).events
+    again = store.apply(match(1, 0, (goal(Side.HOME, 1, 0, "25'", "Lozano"),)), NOW).events
+    assert first[0].key == "goal:home:1-0"
+    assert taken_back[0].kind is EventKind.GOAL_DISALLOWED and taken_back[0].key == "disallowed:home:1-0"
+    assert again[0].key == "goal:home:1-0#2" and again[0].player == "Lozano"
+    seqs = [e.seq for e in store.events("espn-1")]
+    assert seqs == sorted(seqs) and len(set(seqs)) == 3
+
+
+def test_merge_keeps_events_a_provider_does_not_itemise() -> None:
+    with_goal = match(1, 0, (goal(Side.HOME, 1, 0, "9'", "Quiñones"),))
+    bare = match(1, 0, provider="thesportsdb", provider_ids={"thesportsdb": "9"})
+    merged = merge(with_goal, bare)
+    assert [e.player for e in merged.events] == ["Quiñones"]
+    assert merged.provider_ids == {"espn": "1", "thesportsdb": "9"}
+
+
+def test_merge_drops_goals_the_score_no_longer_allows_and_carries_odds() -> None:
+    odds = Odds(provider="DraftKings")
+    prev = match(1, 0, (goal(Side.HOME, 1, 0, "9'", "Quiñones"),), odds=odds)
+    merged = merge(prev, match(0, 0))
+    assert merged.events == () and merged.odds == odds
+
+
+def test_restore_continues_seqs() -> None:
+    store = MatchStore()
+    event = msgspec.structs.replace(goal(Side.HOME, 1, 0, "9'", "Q"), key="goal:home:1-0", seq=7)
+    store.restore(match(1, 0, seq=8), [event])
+    applied = store.apply(match(2, 0), NOW)
+    assert [e.seq for e in applied.events] == [9] and applied.match.seq == 10
+
+
+def test_minute_order() -> None:
+    assert minute_order("45'") < minute_order("45'+2'") < minute_order("46'")
+    assert minute_order("") == -1
