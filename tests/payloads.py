@@ -23,6 +23,7 @@ import copy
 import json
 import re
 from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from tests.httpserver import FIXTURES
@@ -168,6 +169,17 @@ def with_score(event: Mapping[str, Any], home: int, away: int) -> Payload:
     competitor(out, "away")["score"] = str(away)
     for item in competition(out)["competitors"]:
         item.pop("winner", None)
+    return out
+
+
+def with_kickoff(event: Mapping[str, Any], when: datetime) -> Payload:
+    """A copy of ``event`` kicking off at ``when`` (an aware datetime), in ESPN's ``...T14:15Z`` form."""
+    stamp = when.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ")
+    out = copy.deepcopy(dict(event))
+    out["date"] = stamp
+    for key in ("date", "startDate"):
+        if key in competition(out):
+            competition(out)[key] = stamp
     return out
 
 

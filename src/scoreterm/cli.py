@@ -123,6 +123,18 @@ IntervalOpt = Annotated[
 ]
 
 
+DelayOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--delay",
+        min=0,
+        help="Spoiler guard: hold every update and toast back this many seconds "
+        "(to stay in step with a TV stream).",
+        show_default=False,
+    ),
+]
+
+
 @app.command()
 def watch(
     league: LeagueOpt = None,
@@ -136,14 +148,20 @@ def watch(
         ),
     ] = False,
     interval: IntervalOpt = None,
+    delay: DelayOpt = None,
 ) -> None:
-    """Follow matches live: polls adaptively, fails over between providers, reports every change."""
-    from scoreterm.commands.live import run_watch_json
-
-    flags: dict[str, Any] = {"leagues": league or None, "interval": interval}
+    """Follow matches live in a dashboard (or as JSON lines): polls adaptively, fails over between
+    providers, toasts every goal."""
+    flags: dict[str, Any] = {"leagues": league or None, "interval": interval, "delay": delay}
     if provider is not None:
         flags["providers"] = [provider]
-    raise typer.Exit(run_watch_json(flags, date_spec=date))
+    if json_output:
+        from scoreterm.commands.live import run_watch_json
+
+        raise typer.Exit(run_watch_json(flags, date_spec=date))
+    from scoreterm.commands.dashboard import run_watch_tui
+
+    raise typer.Exit(run_watch_tui(flags, date_spec=date))
 
 
 @app.command()
@@ -172,12 +190,20 @@ def replay(
     from_minute: Annotated[
         int | None, typer.Option("--from", min=0, help="Start at this match minute.", show_default=False)
     ] = None,
-    json_output: Annotated[bool, typer.Option("--json", help="Print one JSON line per update.")] = False,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="No dashboard: print one JSON line per update.")
+    ] = False,
+    delay: DelayOpt = None,
 ) -> None:
-    """Play a recorded tape through the engine, at any speed."""
-    from scoreterm.commands.live import run_replay_json
+    """Play a recorded tape through the engine in the dashboard, at any speed
+    (space pauses, +/- change speed, ]/[ jump 5 minutes)."""
+    if json_output:
+        from scoreterm.commands.live import run_replay_json
 
-    raise typer.Exit(run_replay_json(file, demo, speed, from_minute))
+        raise typer.Exit(run_replay_json(file, demo, speed, from_minute))
+    from scoreterm.commands.dashboard import run_replay_tui
+
+    raise typer.Exit(run_replay_tui(file, demo, speed, from_minute, {"delay": delay}))
 
 
 @app.command()

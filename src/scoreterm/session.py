@@ -40,6 +40,8 @@ class ReplayControl:
     name: str
     clock: ScaledClock
     transport: ReplayTransport
+    tape: Tape
+    zone: tzinfo
 
     @property
     def position(self) -> float:
@@ -50,6 +52,17 @@ class ReplayControl:
     def duration(self) -> float:
         """Length of the tape in seconds."""
         return self.transport.duration
+
+    def restart_at(self, offset: float) -> Session:
+        """A fresh session on the same tape, at the same speed, from ``offset`` seconds.
+
+        Going back in a replay means replaying the tape from the start up to that point: the
+        engine's state cannot run backwards.
+        """
+        session = replay_session(self.tape, self.zone, name=self.name, speed=self.clock.speed)
+        if session.replay is not None and offset > 0:
+            session.replay.clock.jump(offset)
+        return session
 
 
 @dataclass
@@ -150,7 +163,7 @@ def replay_session(
 
     options = EngineOptions(leagues=leagues, zone=zone, schedule=schedule)
     engine = Engine(build_providers(settings, client), MemoryBus(), clock, options)
-    control = ReplayControl(name, clock, transport)
+    control = ReplayControl(name, clock, transport, tape, zone)
     return Session(LocalFeed(engine), engine, client, clock, replay=control)
 
 

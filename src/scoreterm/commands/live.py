@@ -9,15 +9,16 @@ import re
 import signal
 import sys
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
 from scoreterm import paths
 from scoreterm.commands.common import EXIT_OK, UserError, leagues_from, report, settings_from
 from scoreterm.commands.headless import print_feed
-from scoreterm.config import ConfigError, user_zone
+from scoreterm.config import ConfigError, Settings, user_zone
 from scoreterm.domain.dates import BadDateSpec, parse_date_spec
+from scoreterm.domain.model import League
 from scoreterm.replay.tape import Tape, TapeError, demo_tape, read_tape
 from scoreterm.session import Session, live_session, parse_speed, replay_session
 
@@ -67,7 +68,8 @@ def _run(session: Session, body: Callable[[Session], Awaitable[int]]) -> int:
         return EXIT_OK
 
 
-def _live_setup(flags: Mapping[str, Any], date_spec: str) -> tuple[Any, Any, Any]:
+def live_setup(flags: Mapping[str, Any], date_spec: str) -> tuple[Settings, list[League], tzinfo]:
+    """Settings, leagues and zone for a live run, with every user mistake as a UserError."""
     settings = settings_from(flags).settings
     leagues = leagues_from(settings.leagues)
     try:
@@ -83,7 +85,7 @@ def _live_setup(flags: Mapping[str, Any], date_spec: str) -> tuple[Any, Any, Any
 def run_watch_json(flags: Mapping[str, Any], date_spec: str) -> int:
     """Run the live engine and print one JSON line per change until interrupted."""
     try:
-        settings, leagues, zone = _live_setup(flags, date_spec)
+        settings, leagues, zone = live_setup(flags, date_spec)
     except UserError as exc:
         return report(exc)
     session = live_session(settings, leagues, zone, date_spec=date_spec)
@@ -115,7 +117,7 @@ def run_replay_json(file: Path | None, demo: bool, speed: str | None, from_minut
     """Play a tape through the engine and print one JSON line per update until it ends."""
     try:
         tape, name = load_tape(file, demo)
-        chosen = _speed(speed)
+        chosen = parse_speed_option(speed)
         zone = user_zone(settings_from({}).settings.timezone)
     except (UserError, ConfigError) as exc:
         return report(exc if isinstance(exc, UserError) else UserError(str(exc)))
@@ -123,7 +125,8 @@ def run_replay_json(file: Path | None, demo: bool, speed: str | None, from_minut
     return _run(session, _print_until_done)
 
 
-def _speed(text: str | None) -> float | None:
+def parse_speed_option(text: str | None) -> float | None:
+    """The ``--speed`` value: None (default), a positive number, or infinity for ``max``."""
     if text is None:
         return None
     try:
@@ -137,7 +140,7 @@ def run_record(
 ) -> int:
     """Record every provider response of a live engine run to a tape."""
     try:
-        settings, leagues, zone = _live_setup(flags, date_spec)
+        settings, leagues, zone = live_setup(flags, date_spec)
         seconds = parse_duration(duration) if duration else None
         if seconds is None and not until_final:
             raise UserError("say when to stop: --duration (e.g. 2h) or --until-final")

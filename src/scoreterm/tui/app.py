@@ -1,0 +1,224 @@
+"""The Textual app: one worker reads the feed and posts messages; screens render the board.
+
+Build it with :func:`make_app` — the CLI, the tests and the screenshot script all do.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass, field
+from datetime import tzinfo
+
+from textual.app import App
+from textual.binding import Binding
+from textual.notifications import SeverityLevel
+from textual.reactive import reactive
+
+from scoreterm.config import Settings
+from scoreterm.engine.clock import Clock, SystemClock
+from scoreterm.engine.feed import Feed
+from scoreterm.session import ReplayControl, Session
+from scoreterm.tui.board import Board, Notice, ToastKind
+from scoreterm.tui.messages import FeedEnded, FeedFailed, FeedUpdate
+
+SPEED_STEPS = (0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300)
+JUMP_S = 300.0
+
+
+@dataclass
+class AppOptions:
+    """Everything the app needs besides its feed."""
+
+    settings: Settings
+    zone: tzinfo
+    leagues: list[str]
+    clock: Clock = field(default_factory=SystemClock)
+    delay: float = 0.0
+    replay: ReplayControl | None = None
+    session: Session | None = None
+
+
+class ScoretermApp(App[None]):
+    """scoreterm's dashboard."""
+
+    CSS_PATH = "scoreterm.tcss"
+    TITLE = "scoreterm"
+    BINDINGS = [
+        Binding("q", "quit", "Quit"),
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("space", "pause", "Pause"),
+        Binding("plus,equals_sign", "faster", "Faster", key_display="+"),
+        Binding("minus", "slower", "Slower", key_display="-"),
+        Binding("right_square_bracket", "jump(1)", "+5m", key_display="]"),
+        Binding("left_square_bracket", "jump(-1)", "-5m", key_display="["),
+    ]
+    REPLAY_ACTIONS = frozenset({"pause", "faster", "slower", "jump"})
+
+    version: reactive[int] = reactive(0, init=False)
+    """Bumped after every change to the board; screens watch it."""
+
+    def __init__(self, feed: Feed, options: AppOptions) -> None:
+        super().__init__()
+        self.feed = feed
+        self.options = options
+        self.board = Board()
+        self.revealed: set[str] = set()
+        self.favourites: list[str] = list(options.settings.favourites)
+        self.flash_until: dict[str, float] = {}
+        self.feed_state = "connecting"
+        self._pump_task: asyncio.Task[None] | None = None
+
+    def on_mount(self) -> None:
+        from scoreterm.tui.screens.scoreboard import ScoreboardScreen
+
+        self.push_screen(ScoreboardScreen())
+        self._start_pump()
+
+    def _start_pump(self) -> None:
+        self._pump_task = asyncio.get_running_loop().create_task(self._pump(self.feed))
+
+    async def _pump(self, feed: Feed) -> None:
+        """The one worker: read the feed, hold updates back by ``delay``, post them as messages."""
+        clock, delay = self.options.clock, self.options.delay
+        try:
+            await feed.start()
+            async for update in feed:
+                if delay > 0:
+                    arrived = clock.monotonic()
+                    await clock.sleep(max(0.0, arrived + delay - clock.monotonic()))
+                self.post_message(FeedUpdate(update))
+            self.post_message(FeedEnded())
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # the last good data stays; the status bar says what broke
+            self.post_message(FeedFailed(exc))
+
+    def on_feed_update(self, message: FeedUpdate) -> None:
+        """Apply an update to the board, toast what deserves it, and tell the screens."""
+        now = self.options.clock.monotonic()
+        self.feed_state = "live"
+        for notice in self.board.apply(message.update, now):
+            self._toast(notice, now)
+        self.version += 1
+
+    def on_feed_ended(self, _: FeedEnded) -> None:
+        self.feed_state = "ended"
+        self.version += 1
+
+    def on_feed_failed(self, message: FeedFailed) -> None:
+        self.feed_state = "failed"
+        self.notify(str(message.error), title="Feed stopped", severity="error", timeout=10)
+        self.version += 1
+
+    def _toast(self, notice: Notice, now: float) -> None:
+        if notice.kind.value not in self.options.settings.toasts:
+            return
+        match = self.board.matches.get(notice.match_id)
+        if match is not None and self.is_hidden(notice.match_id):
+            return
+        self.flash_until[notice.match_id] = now + 3.0
+        severity: SeverityLevel = (
+            "warning" if notice.kind in (ToastKind.GOAL_DISALLOWED, ToastKind.RED_CARD) else "information"
+        )
+        self.notify(notice.message, title=notice.title, severity=severity, timeout=8)
+        if self.options.settings.bell:
+            self.bell()
+
+    def is_hidden(self, match_id: str) -> bool:
+        """True when a spoiler-free team plays in ``match_id`` and ``r`` has not revealed it."""
+        from scoreterm.tui.board import spoiler_hidden
+
+        match = self.board.matches.get(match_id)
+        return match is not None and spoiler_hidden(match, self.options.settings.spoiler_free, self.revealed)
+
+    def is_flashing(self, match_id: str) -> bool:
+        """True for a few seconds after a goal in ``match_id``."""
+        return self.flash_until.get(match_id, 0.0) > self.options.clock.monotonic()
+
+    # -- actions ------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Replay keys exist (and show in the footer) only when playing a tape."""
+        if action in self.REPLAY_ACTIONS:
+            return self.options.replay is not None
+        return True
+
+    def action_help(self) -> None:
+        """Show every key."""
+        from scoreterm.tui.screens.help import HelpScreen
+
+        self.push_screen(HelpScreen())
+
+    def action_pause(self) -> None:
+        """Pause or resume a replay."""
+        replay = self.options.replay
+        if replay is None:
+            return
+        if replay.clock.paused:
+            replay.clock.resume()
+        else:
+            replay.clock.pause()
+        self.version += 1
+
+    def action_faster(self) -> None:
+        """Play a replay faster."""
+        self._step_speed(+1)
+
+    def action_slower(self) -> None:
+        """Play a replay slower."""
+        self._step_speed(-1)
+
+    def _step_speed(self, direction: int) -> None:
+        replay = self.options.replay
+        if replay is None:
+            return
+        current = replay.clock.speed
+        steps = [s for s in SPEED_STEPS if (s > current if direction > 0 else s < current)]
+        if steps:
+            replay.clock.set_speed(steps[0] if direction > 0 else steps[-1])
+            self.version += 1
+
+    async def action_jump(self, direction: int) -> None:
+        """Jump a replay 5 minutes forward or back (back replays the tape up to that point)."""
+        replay = self.options.replay
+        if replay is None:
+            return
+        if direction > 0:
+            replay.clock.jump(JUMP_S)
+            self.version += 1
+            return
+        await self._switch_feed(replay.restart_at(max(0.0, replay.position - JUMP_S)))
+
+    async def _switch_feed(self, session: Session) -> None:
+        if self._pump_task is not None:
+            self._pump_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._pump_task
+        await self._close_feed()
+        paused = self.options.replay.clock.paused if self.options.replay else False
+        self.feed = session.feed
+        self.options.replay = session.replay
+        self.options.session = session
+        if paused and session.replay is not None:
+            session.replay.clock.pause()
+        self.board = Board()
+        self._start_pump()
+        self.version += 1
+
+    async def _close_feed(self) -> None:
+        with contextlib.suppress(Exception):
+            if self.options.session is not None:
+                await self.options.session.aclose()
+            else:
+                await self.feed.close()
+
+    async def on_unmount(self) -> None:
+        if self._pump_task is not None:
+            self._pump_task.cancel()
+        await self._close_feed()
+
+
+def make_app(feed: Feed, options: AppOptions) -> ScoretermApp:
+    """Build the dashboard on ``feed`` (live engine, remote server or replay)."""
+    return ScoretermApp(feed, options)

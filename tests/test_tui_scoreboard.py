@@ -1,0 +1,223 @@
+"""The dashboard's scoreboard driven with Pilot: rows, toasts, stale data, favourites, spoilers,
+filter, leagues, delay, replay controls."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+from typing import Any
+
+import msgspec
+from textual.widgets import DataTable
+
+from scoreterm.domain.model import EventKind, MatchEvent, Score, Side, Update, UpdateKind
+from scoreterm.engine.clock import FakeClock
+from scoreterm.tui.screens.help import HelpScreen
+from scoreterm.tui.screens.scoreboard import ScoreboardScreen
+from scoreterm.tui.widgets.status_bar import StatusBar
+from tests.tui_helpers import AT, ScriptedFeed, demo_app, opening_day, scripted_app, snapshot, status, until
+
+
+def rows(app: Any) -> list[list[str]]:
+    table = app.screen.query_one(DataTable)
+    return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+def toasts(app: Any) -> list[str]:
+    return [f"{n.title}|{n.message}" for n in app._notifications]
+
+
+async def test_demo_rows_goal_toasts_and_full_time() -> None:
+    app, session = demo_app(math.inf)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await until(pilot, lambda: app.feed_state == "ended")
+        (row,) = rows(app)
+        assert row[2] == "Mexico" and row[3] == "2-0" and row[4] == "South Africa" and row[5] == "FT"
+        goals = [t for t in toasts(app) if t.startswith("GOAL!")]
+        assert len(goals) == 2
+        assert "Julián Quiñones 9'" in goals[0] and "MEX 1-0 RSA" in goals[0]
+        assert "Raúl Jiménez 67'" in goals[1] and "MEX 2-0 RSA" in goals[1]
+        assert any(t.startswith("Red card: South Africa") for t in toasts(app))
+        assert any(t.startswith("Full time") and "Mexico 2-0 South Africa" in t for t in toasts(app))
+        assert "ended" in str(app.screen.query_one(StatusBar).render_status())
+
+
+async def test_live_goal_updates_row_and_flashes() -> None:
+    feed = ScriptedFeed([snapshot(opening_day()), status()])
+    app = scripted_app(feed)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await until(pilot, lambda: len(rows(app)) == 2)
+        assert rows(app)[0][2] == "Mexico" and rows(app)[0][3] == "0-0"  # live first
+        mex = opening_day()[0]
+        goal = MatchEvent(
+            kind=EventKind.GOAL,
+            minute="9'",
+            side=Side.HOME,
+            player="Julián Quiñones",
+            score=Score(1, 0),
+            key="goal:home:1-0",
+            seq=2,
+        )
+        feed.push(
+            Update(
+                kind=UpdateKind.EVENT, channel="league:fifa.world", at=AT, match_id=mex.id, seq=2, event=goal
+            )
+        )
+        feed.push(
+            Update(
+                kind=UpdateKind.DELTA,
+                channel="league:fifa.world",
+                at=AT,
+                match_id=mex.id,
+                seq=3,
+                match=msgspec.structs.replace(mex, score=Score(1, 0), seq=3, clock="9'"),
+            )
+        )
+        await until(pilot, lambda: rows(app)[0][3] == "1-0")
+        assert app.is_flashing(mex.id)
+        assert toasts(app) == ["GOAL! Mexico|MEX 1-0 RSA\nJulián Quiñones 9'"]
+
+
+async def test_stale_when_the_feed_stalls() -> None:
+    clock = FakeClock(datetime(2026, 6, 11, 19, tzinfo=UTC))
+    feed = ScriptedFeed([snapshot(opening_day()), status(interval_s=2.0)])
+    app = scripted_app(feed, clock=clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: app.board.status is not None)
+        bar = app.screen.query_one(StatusBar)
+        assert "STALE" not in str(bar.render_status())
+        await clock.advance(7)  # more than 3 poll intervals with no data
+        text = str(bar.render_status())
+        assert "STALE" in text and "espn" in text
+        assert rows(app)[0][3] == "0-0"  # the last good data stays on screen
+
+
+async def test_favourites_sort_to_the_top_and_f_toggles() -> None:
+    feed = ScriptedFeed([snapshot(opening_day())])
+    app = scripted_app(feed, favourites=["Czechia"])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: len(rows(app)) == 2)
+        assert rows(app)[0][0] == "★" and rows(app)[0][4] == "Czechia"
+        await pilot.press("f")  # cursor on the Czechia match: un-favourite it
+        await until(pilot, lambda: rows(app)[0][2] == "Mexico")
+        assert rows(app)[1][0] == ""
+        assert app.favourites == []
+
+
+async def test_spoiler_free_team_is_hidden_until_revealed() -> None:
+    feed = ScriptedFeed([snapshot(opening_day())])
+    app = scripted_app(feed, spoiler_free=["Mexico"])
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await until(pilot, lambda: len(rows(app)) == 2)
+        mex = opening_day()[0]
+        feed.push(
+            Update(
+                kind=UpdateKind.EVENT,
+                channel="league:fifa.world",
+                at=AT,
+                match_id=mex.id,
+                seq=2,
+                event=MatchEvent(
+                    kind=EventKind.GOAL,
+                    side=Side.HOME,
+                    score=Score(1, 0),
+                    minute="9'",
+                    key="goal:home:1-0",
+                    seq=2,
+                ),
+            )
+        )
+        feed.push(
+            Update(
+                kind=UpdateKind.DELTA,
+                channel="league:fifa.world",
+                at=AT,
+                match_id=mex.id,
+                seq=3,
+                match=msgspec.structs.replace(mex, score=Score(1, 0), seq=3),
+            )
+        )
+        await until(pilot, lambda: app.board.matches[mex.id].score == Score(1, 0))
+        await pilot.pause()
+        assert rows(app)[0][3] == "? - ?" and rows(app)[0][5] == "hidden"
+        assert toasts(app) == []  # no goal toast gives it away
+        await pilot.press("r")
+        await until(pilot, lambda: rows(app)[0][3] == "1-0")
+
+
+async def test_filter_and_league_switch() -> None:
+    feed = ScriptedFeed([snapshot(opening_day())])
+    app = scripted_app(feed)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: len(rows(app)) == 2)
+        await pilot.press("slash", "k", "o", "r")
+        await until(pilot, lambda: len(rows(app)) == 1)
+        assert rows(app)[0][2] == "South Korea"
+        await pilot.press("enter")  # keeps the filter, back to the table
+        await pilot.press("escape")  # clears it
+        await until(pilot, lambda: len(rows(app)) == 2)
+        screen = app.screen
+        assert isinstance(screen, ScoreboardScreen)
+        await pilot.press("l")
+        assert screen.league is None  # a single league: "all" is the only choice
+
+
+async def test_delay_holds_updates_back() -> None:
+    clock = FakeClock(datetime(2026, 6, 11, 19, tzinfo=UTC))
+    feed = ScriptedFeed([snapshot(opening_day())])
+    app = scripted_app(feed, clock=clock)
+    app.options.delay = 30.0
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause(0.2)
+        assert rows(app) == []  # the snapshot is held back
+        await clock.advance(29)
+        await pilot.pause(0.1)
+        assert rows(app) == []
+        await clock.advance(2)
+        await until(pilot, lambda: len(rows(app)) == 2)
+
+
+async def test_replay_pause_speed_and_jump() -> None:
+    app, session = demo_app(60.0)
+    replay = session.replay
+    assert replay is not None
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: len(rows(app)) == 1)
+        await pilot.press("space")
+        assert replay.clock.paused
+        position = replay.position
+        await pilot.press("right_square_bracket")
+        assert replay.position >= position + 299
+        await pilot.press("plus")
+        assert replay.clock.speed > 60
+        await pilot.press("minus", "minus")
+        assert replay.clock.speed < 60
+        await pilot.press("space")
+        assert not replay.clock.paused
+        assert "replay demo" in str(app.screen.query_one(StatusBar).render_status())
+
+
+async def test_jump_back_replays_the_tape_to_an_earlier_point() -> None:
+    app, session = demo_app(60.0)
+    assert session.replay is not None
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: len(rows(app)) == 1)
+        session.replay.clock.jump(6000)  # after the second goal
+        await until(pilot, lambda: rows(app)[0][3] == "2-0")
+        await pilot.press("left_square_bracket")  # 5 minutes back: still 2-0 (goal at t=5540)
+        await pilot.press("left_square_bracket")  # 10 minutes back: before Jiménez's goal
+        await until(pilot, lambda: bool(rows(app)) and rows(app)[0][3] == "1-0")
+        assert app.options.replay is not None and app.options.replay.position < 5540
+
+
+async def test_help_and_quit() -> None:
+    feed = ScriptedFeed([snapshot(opening_day())])
+    app = scripted_app(feed)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: len(rows(app)) == 2)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        assert isinstance(app.screen, ScoreboardScreen)
+        await pilot.press("q")
+    assert app.return_code == 0
