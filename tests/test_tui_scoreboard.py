@@ -28,7 +28,7 @@ def toasts(app: Any) -> list[str]:
 
 
 async def test_demo_rows_goal_toasts_and_full_time() -> None:
-    app, session = demo_app(math.inf)
+    app, _session = demo_app(math.inf)
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         await until(pilot, lambda: app.feed_state == "ended")
         (row,) = rows(app)

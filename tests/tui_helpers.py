@@ -106,10 +106,10 @@ def demo_app(speed: float, **settings: Any) -> tuple[ScoretermApp, Session]:
     return make_app(session.feed, options), session
 
 
-async def until(pilot: Pilot[Any], condition: Callable[[], bool], timeout: float = 15.0) -> None:
+async def until(pilot: Pilot[Any], condition: Callable[[], bool], within: float = 15.0) -> None:
     """Let the app run until ``condition`` holds (bounded), checking every 50 ms."""
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
+    deadline = loop.time() + within
     while not condition():
         if loop.time() > deadline:
             raise AssertionError("condition not met in time")
