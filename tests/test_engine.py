@@ -216,10 +216,10 @@ async def test_429_retry_after_is_honoured(clock: FakeClock) -> None:
     sub = engine.bus.subscribe(["league:eng.1"])
     task = engine_task(engine)
     await clock.advance(39)
-    assert len(script.requests) == 1
+    assert script.paths().count(ESPN_ENG1) == 1
     assert not [u for u in drain(sub) if u.kind is UpdateKind.SNAPSHOT]
     await clock.advance(2)
-    assert len(script.requests) == 2
+    assert script.paths().count(ESPN_ENG1) == 2
     snapshot = await next_update(sub, clock, {UpdateKind.SNAPSHOT})
     assert snapshot.matches
     task.cancel()
@@ -371,4 +371,26 @@ async def test_request_budget_caps_a_fixed_interval(clock: FakeClock) -> None:
     await clock.advance(59)
     # ~120 polls wanted in this minute at 0.5 s; TheSportsDB's free tier allows 30 requests a minute.
     assert 25 <= len(script.requests) <= 30
+    task.cancel()
+
+
+async def test_focus_fetches_detail_now_and_keeps_it_fresh(clock: FakeClock) -> None:
+    script = Script()
+    script.route(ESPN_ENG1, newcastle_sunderland(1, 2, state="post", name="STATUS_FULL_TIME", clock="FT"))
+    summary = load("espn_soccer/fifa.world_summary_MEX-RSA_2-0_full_time_keyEvents_commentary_odds.json")
+    script.route(ESPN_ENG1_SUMMARY, _json(summary))
+    engine = make_engine(script, clock)
+    sub = engine.bus.subscribe(["league:eng.1"])
+    task = engine_task(engine)
+    snapshot = await next_update(sub, clock, {UpdateKind.SNAPSHOT})
+    assert ESPN_ENG1_SUMMARY not in script.paths()  # a finished match nobody looks at: no detail
+    engine.focus(snapshot.matches[0].id)
+    await clock.advance(0)
+    assert script.paths().count(ESPN_ENG1_SUMMARY) == 1
+    await clock.advance(700)  # final matches poll every ~6 min; the focused one keeps its detail
+    assert script.paths().count(ESPN_ENG1_SUMMARY) >= 2
+    engine.focus(None)
+    seen = script.paths().count(ESPN_ENG1_SUMMARY)
+    await clock.advance(1500)
+    assert script.paths().count(ESPN_ENG1_SUMMARY) == seen
     task.cancel()

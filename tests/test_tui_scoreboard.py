@@ -24,7 +24,8 @@ def rows(app: Any) -> list[list[str]]:
 
 
 def toasts(app: Any) -> list[str]:
-    return [f"{n.title}|{n.message}" for n in app._notifications]
+    """Every toast the app showed (Textual drops expired ones from its own list)."""
+    return [f"{n.title}|{n.message}" for n in app.toasted]
 
 
 async def test_demo_rows_goal_toasts_and_full_time() -> None:

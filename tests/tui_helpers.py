@@ -32,12 +32,16 @@ class ScriptedFeed:
         for update in updates or []:
             self.queue.put_nowait(update)
         self.started = False
+        self.focused: list[str | None] = []
 
     def push(self, update: Update) -> None:
         self.queue.put_nowait(update)
 
     async def start(self) -> None:
         self.started = True
+
+    def focus(self, match_id: str | None) -> None:
+        self.focused.append(match_id)
 
     def __aiter__(self) -> AsyncIterator[Update]:
         return self._iterate()

@@ -139,7 +139,7 @@ def replay_session(
     ``from_minute`` starts at the first scoreboard frame whose match clock reached that minute.
     """
     duration = tape.frames[-1].t if tape.frames else 0.0
-    chosen = speed if speed is not None else max(1.0, duration / DEMO_SECONDS)
+    chosen = speed if speed is not None else float(max(1, round(duration / DEMO_SECONDS)))
     clock = ScaledClock(tape.header.started_at, chosen, real=real_clock)
     if from_minute is not None:
         clock.jump(start_offset(tape, from_minute))

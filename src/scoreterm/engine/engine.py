@@ -36,6 +36,7 @@ SHADOW_EVERY_S = 60.0
 # Free-tier request budgets (requests per minute); ESPN publishes none.
 REQUEST_BUDGETS = {"footballdata": 10, "thesportsdb": 30}
 DETAIL_EVERY_S = 120.0
+FOCUSED_DETAIL_EVERY_S = 30.0
 
 
 @dataclass
@@ -133,12 +134,22 @@ class Engine:
             for lg in options.leagues
         }
         self.polls = 0
+        self.focused: str | None = None
 
     async def run(self) -> None:
         """Poll every league until cancelled (or, with ``until_final``/a schedule, until done)."""
         async with asyncio.TaskGroup() as group:
             for state in self._leagues.values():
                 group.create_task(self._poll_league(state))
+
+    def focus(self, match_id: str | None) -> None:
+        """Someone is looking at ``match_id`` (None: nobody): fetch its detail now and keep it fresh."""
+        self.focused = match_id
+        match = self.store.get(match_id) if match_id else None
+        if match is not None and match.league in self._leagues:
+            state = self._leagues[match.league]
+            state.last_detail[match.id] = self.clock.monotonic()
+            self._fetch_detail_soon(state, league_channel(match.league), match)
 
     def snapshot(self, channel: str) -> Update:
         """The current state of every match of ``channel`` (``league:<slug>``) as one update."""
@@ -242,6 +253,9 @@ class Engine:
         if not state.first_poll_done:
             state.first_poll_done = True
             await self.bus.publish(self.snapshot(channel))
+            for applied in changes:
+                if applied.match.phase.is_active:
+                    self._fetch_detail_soon(state, channel, applied.match)
             return
         for applied in changes:
             await self._publish_applied(channel, applied)
@@ -252,12 +266,14 @@ class Engine:
         """Fetch detail at once on a goal or phase change, and every DETAIL_EVERY_S while live
         (substitutions and odds are only in the detail)."""
         match = applied.match
-        if not (match.phase.is_active or applied.events):
+        focused = match.id == self.focused
+        if not (match.phase.is_active or applied.events or focused):
             return False
         now = self.clock.monotonic()
         last = state.last_detail.get(match.id)
         urgent = applied.score_changed or any(e.kind is EventKind.PHASE_CHANGE for e in applied.events)
-        if urgent or last is None or now - last >= DETAIL_EVERY_S:
+        every = FOCUSED_DETAIL_EVERY_S if focused else DETAIL_EVERY_S
+        if urgent or last is None or now - last >= every:
             state.last_detail[match.id] = now
             return True
         return False

@@ -28,6 +28,10 @@ class Feed(Protocol):
         """Yield updates until the feed ends (tape over) or is closed."""
         ...
 
+    def focus(self, match_id: str | None) -> None:
+        """Someone opened ``match_id`` (None: closed it): keep its detail fresh."""
+        ...
+
     async def close(self) -> None:
         """Stop producing and release resources."""
         ...
@@ -75,6 +79,10 @@ class LocalFeed:
                 self._subscription = self.engine.bus.subscribe(self.channels, self._maxsize)
                 for channel in self.channels:
                     yield self.engine.snapshot(channel)
+
+    def focus(self, match_id: str | None) -> None:
+        """Ask the engine to keep ``match_id``'s detail (timeline, odds, stats) fresh."""
+        self.engine.focus(match_id)
 
     async def close(self) -> None:
         """Stop the engine and end iteration."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import tzinfo
 
@@ -66,6 +67,8 @@ class ScoretermApp(App[None]):
         self.revealed: set[str] = set()
         self.favourites: list[str] = list(options.settings.favourites)
         self.flash_until: dict[str, float] = {}
+        self.toasted: deque[Notice] = deque(maxlen=200)
+        """Every toast shown (newest last), for the status of tests and the curious."""
         self.feed_state = "connecting"
         self._pump_task: asyncio.Task[None] | None = None
 
@@ -118,6 +121,7 @@ class ScoretermApp(App[None]):
         if match is not None and self.is_hidden(notice.match_id):
             return
         self.flash_until[notice.match_id] = now + 3.0
+        self.toasted.append(notice)
         severity: SeverityLevel = (
             "warning" if notice.kind in (ToastKind.GOAL_DISALLOWED, ToastKind.RED_CARD) else "information"
         )

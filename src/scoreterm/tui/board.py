@@ -25,6 +25,9 @@ from scoreterm.engine.store import minute_order
 
 STALE_AFTER_INTERVALS = 3
 DEFAULT_STALE_S = 60.0
+# Where a soccer phase change sorts: its minute is the clock when we noticed it, which after a gap
+# in the data (or a replay jump) can be well past the break; the break itself is not.
+_PHASE_ORDER = {"1H": 0.0, "HT": 45.998, "2H": 45.999, "ET-HT": 105.999}
 
 
 class ToastKind(enum.StrEnum):
@@ -140,8 +143,20 @@ class Board:
 
     def timeline(self, match_id: str) -> list[TimelineEntry]:
         """A match's timeline in match order."""
-        entries = list(self.timelines.get(match_id, {}).values())
-        return sorted(entries, key=lambda e: (minute_order(e.event.minute), e.event.seq))
+        entries = sorted(self.timelines.get(match_id, {}).values(), key=lambda e: e.event.seq)
+        order: dict[int, float] = {}
+        latest = 0.0
+        for entry in entries:
+            event = entry.event
+            minute = minute_order(event.minute)
+            if event.kind is EventKind.PHASE_CHANGE and event.detail in _PHASE_ORDER:
+                minute = _PHASE_ORDER[event.detail]
+            elif minute < 0:
+                # No minute (full time shows "FT"): after whatever arrived before it.
+                minute = latest + 0.999
+            latest = max(latest, minute)
+            order[id(entry)] = minute
+        return sorted(entries, key=lambda e: (order[id(e)], e.event.seq))
 
     def is_stale(self, now: float) -> bool:
         """True when no data came for 3 poll intervals (or a minute when the interval is unknown)."""

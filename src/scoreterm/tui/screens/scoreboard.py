@@ -58,7 +58,7 @@ class ScoreboardScreen(Screen[None]):
         table: DataTable[Text | str] = DataTable(id="scoreboard", cursor_type="row", zebra_stripes=True)
         yield table
         yield StatusBar(id="status")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -145,7 +145,12 @@ class ScoreboardScreen(Screen[None]):
 
         match_id = self.current_match_id()
         if match_id is not None:
+            self.scoreterm.feed.focus(match_id)
             self.app.push_screen(MatchScreen(match_id))
+
+    def on_screen_resume(self) -> None:
+        """Back from a match: nobody needs its detail kept fresh any more."""
+        self.scoreterm.feed.focus(None)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         """Enter or a click on a row opens it."""

@@ -1,0 +1,176 @@
+"""A match's timeline: one line per event, home events on the left, away events on the right.
+
+The match screen sets :attr:`Timeline.teams`, :attr:`Timeline.entries` and :attr:`Timeline.hidden`;
+the widget turns them into lines. Tags are plain text so they take the same width in every terminal.
+"""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.style import Style
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from scoreterm.domain.model import EventKind, MatchEvent, Side
+
+Row = tuple[MatchEvent, bool]
+"""A timeline entry as the widget holds it: the event and whether VAR took the goal back."""
+
+HIDDEN_TEXT = "Score hidden — press r to reveal"
+UNCONFIRMED = "(unconfirmed scorer)"
+MINUTE_WIDTH = 6
+TAG_WIDTH = 4
+
+TAGS = {
+    EventKind.GOAL: "GOAL",
+    EventKind.OWN_GOAL: "OG",
+    EventKind.PENALTY_GOAL: "PEN",
+    EventKind.PENALTY_MISS: "MISS",
+    EventKind.GOAL_DISALLOWED: "VAR",
+    EventKind.SCORE_CORRECTION: "FIX",
+    EventKind.YELLOW_CARD: "YC",
+    EventKind.RED_CARD: "RC",
+    EventKind.SUBSTITUTION: "SUB",
+}
+
+PHASES = {
+    "1H": "Kick-off",
+    "HT": "Half-time",
+    "2H": "Second half",
+    "ET": "Extra time",
+    "ET-HT": "Extra-time half-time",
+    "FT": "Full time",
+    "AET": "Full time (after extra time)",
+    "PEN": "Penalties",
+}
+
+
+def separator_label(event: MatchEvent) -> str:
+    """The words on a phase change's separator (``Half-time``, ``Second half``...)."""
+    if event.kind is EventKind.POSTPONED:
+        return "Postponed"
+    # A final decided on penalties is keyed without a period ("phase:PEN"); the shoot-out start has one.
+    if event.detail == "PEN" and event.key == "phase:PEN":
+        return "Full time (penalties)"
+    return PHASES.get(event.detail, event.detail or "Phase change")
+
+
+class Timeline(VerticalScroll):
+    """The events of one match, oldest first, kept scrolled to the newest while live."""
+
+    COMPONENT_CLASSES = {
+        "timeline--goal",
+        "timeline--card-yellow",
+        "timeline--card-red",
+        "timeline--var",
+        "timeline--separator",
+        "timeline--muted",
+        "timeline--warning",
+    }
+
+    teams: reactive[tuple[str, str]] = reactive(("", ""), init=False)
+    """Home and away labels (abbreviations)."""
+    entries: reactive[tuple[Row, ...]] = reactive((), init=False)
+    """The timeline in match order, as immutable rows (the board mutates its own entries)."""
+    hidden: reactive[bool] = reactive(False, init=False)
+    """True to show the spoiler notice instead of the events."""
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="timeline-lines")
+
+    def on_mount(self) -> None:
+        self._show()
+
+    def watch_teams(self) -> None:
+        self._show()
+
+    def watch_entries(self) -> None:
+        self._show()
+
+    def watch_hidden(self) -> None:
+        self._show()
+
+    def _show(self) -> None:
+        # Follow new events while the reader is at the end; stay put when they scrolled back.
+        # (Textual's anchor() would also bottom-align a short timeline.)
+        following = self.scroll_y >= self.max_scroll_y
+        self.query_one("#timeline-lines", Static).update(Group(*self.lines()))
+        if following:
+            self.scroll_end(animate=False)
+
+    def lines(self) -> list[Text]:
+        """The lines shown, one rich Text each (justified left, right or centre by side)."""
+        if self.hidden:
+            return [Text(HIDDEN_TEXT, style=self._style("timeline--muted"), justify="center")]
+        if not self.entries:
+            return [Text("No events yet", style=self._style("timeline--muted"), justify="center")]
+        return [self.line(event, disallowed) for event, disallowed in self.entries]
+
+    def line(self, event: MatchEvent, disallowed: bool = False) -> Text:
+        """One event as a line: a separator for phase changes, else minute, tag, team, player."""
+        if event.kind in (EventKind.PHASE_CHANGE, EventKind.POSTPONED):
+            label = f"— {separator_label(event)} —"
+            return Text(label, style=self._style("timeline--separator"), justify="center", no_wrap=True)
+        parts = self._parts(event)
+        if event.side is Side.AWAY:
+            parts.reverse()
+        text = Text(no_wrap=True, overflow="ellipsis", justify="right" if event.side is Side.AWAY else "left")
+        for i, (chunk, style) in enumerate(p for p in parts if p[0]):
+            text.append("  " if i else "")
+            text.append(chunk, style=style)
+        if disallowed:
+            text.stylize("strike")
+            note = Text("VAR: disallowed", style=self._style("timeline--var"))
+            if event.side is Side.AWAY:
+                text = Text.assemble(note, "  ", text, no_wrap=True, justify="right")
+            else:
+                text.append("  ").append_text(note)
+        return text
+
+    def _parts(self, event: MatchEvent) -> list[tuple[str, Style | str]]:
+        """Minute, tag, team, who and what, in home order (the away side reads them mirrored)."""
+        muted = self._style("timeline--muted")
+        team = "" if event.side is None else self.teams[0 if event.side is Side.HOME else 1]
+        tag = TAGS.get(event.kind, event.kind.value.upper())
+        # Fixed-width minute and tag columns line up on both sides (the away side mirrors them).
+        tag = tag.rjust(TAG_WIDTH) if event.side is Side.AWAY else tag.ljust(TAG_WIDTH)
+        parts: list[tuple[str, Style | str]] = [
+            ((event.minute or "?").rjust(MINUTE_WIDTH), muted),
+            (tag, self._tag_style(event.kind)),
+            (team, "bold"),
+        ]
+        if event.kind.is_goal:
+            if event.synthetic:
+                parts.append((event.player or "?", ""))
+                parts.append((UNCONFIRMED, self._style("timeline--warning")))
+            else:
+                parts.append((event.player or "?", "bold"))
+            if " - " in event.detail:
+                parts.append((event.detail.split(" - ", 1)[1], muted))
+            parts.append((str(event.score) if event.score else "", "bold"))
+        elif event.kind is EventKind.SUBSTITUTION:
+            parts.append((event.detail or f"{event.player or '?'} on", ""))
+        elif event.kind is EventKind.GOAL_DISALLOWED:
+            parts.append(("goal ruled out", ""))
+        elif event.kind is EventKind.SCORE_CORRECTION:
+            parts.append((f"score corrected to {event.score}" if event.score else "score corrected", ""))
+        else:
+            parts.append((event.player or event.detail, ""))
+        return parts
+
+    def _tag_style(self, kind: EventKind) -> Style:
+        if kind.is_goal:
+            return self._style("timeline--goal")
+        name = {
+            EventKind.YELLOW_CARD: "timeline--card-yellow",
+            EventKind.RED_CARD: "timeline--card-red",
+            EventKind.GOAL_DISALLOWED: "timeline--var",
+            EventKind.PENALTY_MISS: "timeline--var",
+        }.get(kind, "timeline--muted")
+        return self._style(name)
+
+    def _style(self, component: str) -> Style:
+        return self.get_component_rich_style(component, partial=True)
