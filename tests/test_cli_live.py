@@ -8,8 +8,8 @@ reader thread with a deadline, and the server's request log is waited on. Long-l
 killed when their ``with Running(...)`` block is left; short ones run under
 ``subprocess.run(timeout=...)``, which kills on expiry.
 
-Tests marked ``xfail(strict=True)`` pin bugs found while writing these (see their reasons): each
-starts failing, as XPASS, once its bug is fixed, and the marker should go then.
+The last tests pin bugs found while writing these (replay's day filter, replay look-ahead, the
+recorder's host mapping), fixed since.
 """
 
 from __future__ import annotations
@@ -89,9 +89,17 @@ def offline_env(config: Path, espn_url: str | None = None) -> dict[str, str]:
     return env
 
 
+# ``python -m scoreterm`` with Ctrl-C's usual meaning restored first: a shell starts background jobs
+# with SIGINT ignored, children inherit that, and the SIGINT tests would then test nothing.
+_LAUNCH = (
+    "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "from scoreterm.cli import main; main(sys.argv[1:])"
+)
+
+
 def scoreterm(*args: str) -> list[str]:
     """The command line running scoreterm with ``args`` under this interpreter."""
-    return [sys.executable, "-m", "scoreterm", *args]
+    return [sys.executable, "-c", _LAUNCH, *args]
 
 
 def run(args: Sequence[str], env: dict[str, str], timeout: float = 60.0) -> subprocess.CompletedProcess[str]:
@@ -346,28 +354,29 @@ def demo_truth() -> DemoTruth:
     return truth
 
 
+DemoRun = tuple[subprocess.CompletedProcess[str], list[Line]]
+
+
 @pytest.fixture(scope="module")
-def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], list[Line]]:
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
     """``scoreterm replay --demo --speed max --json``, run once for the tests below."""
     env = offline_env(tmp_path_factory.mktemp("demo") / "config.toml")
     result = run(["replay", "--demo", "--speed", "max", "--json"], env)
     return result, json_lines(result.stdout)
 
 
-def test_demo_exits_0_and_starts_with_the_snapshot(
-    demo_run: tuple[subprocess.CompletedProcess[str], list[Line]],
-) -> None:
+def test_demo_exits_0_and_starts_with_the_snapshot(demo_run: DemoRun) -> None:
     result, lines = demo_run
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     assert lines[0]["type"] == "snapshot"
-    assert [m["id"] for m in lines[0]["matches"]] == [DEMO_MATCH]
+    # The tape's other match (South Korea v Czechia) kicks off after it ends: shown, scheduled.
+    assert [m["id"] for m in lines[0]["matches"]] == [DEMO_MATCH, "espn-760414"]
+    assert lines[0]["matches"][1]["phase"] == "scheduled"
     assert sum(line["type"] == "snapshot" for line in lines) == 1
 
 
-def test_demo_goals_are_the_real_ones_in_order(
-    demo_run: tuple[subprocess.CompletedProcess[str], list[Line]],
-) -> None:
+def test_demo_goals_are_the_real_ones_in_order(demo_run: DemoRun) -> None:
     truth = demo_truth()
     assert [(g[0], g[1]) for g in truth.goals] == [("Julián Quiñones", "9'"), ("Raúl Jiménez", "67'")]
     goals = [e for e in events(demo_run[1], DEMO_MATCH) if e["kind"] in GOAL_KINDS]
@@ -377,18 +386,14 @@ def test_demo_goals_are_the_real_ones_in_order(
     assert [g["seq"] for g in goals] == sorted({g["seq"] for g in goals})
 
 
-def test_demo_red_cards_are_the_real_ones(
-    demo_run: tuple[subprocess.CompletedProcess[str], list[Line]],
-) -> None:
+def test_demo_red_cards_are_the_real_ones(demo_run: DemoRun) -> None:
     truth = demo_truth()
     assert len(truth.red_cards) == 3
     reds = [e for e in events(demo_run[1], DEMO_MATCH) if e["kind"] == "red_card"]
     assert [(r["player"], r["minute"], r["side"]) for r in reds] == truth.red_cards
 
 
-def test_demo_ends_final_with_the_real_score(
-    demo_run: tuple[subprocess.CompletedProcess[str], list[Line]],
-) -> None:
+def test_demo_ends_final_with_the_real_score(demo_run: DemoRun) -> None:
     deltas = [x for x in of_match(demo_run[1], DEMO_MATCH) if x["type"] == "delta"]
     assert deltas[-1]["phase"] == "final"
     assert (deltas[-1]["score"]["home"], deltas[-1]["score"]["away"]) == demo_truth().final == (2, 0)
@@ -396,9 +401,7 @@ def test_demo_ends_final_with_the_real_score(
     assert phases == ["1H", "HT", "2H", "FT"]
 
 
-def test_demo_seqs_have_no_gaps_and_keys_no_repeats(
-    demo_run: tuple[subprocess.CompletedProcess[str], list[Line]],
-) -> None:
+def test_demo_seqs_have_no_gaps_and_keys_no_repeats(demo_run: DemoRun) -> None:
     lines = demo_run[1]
     assert_seqs_contiguous(lines)
     assert_keys_unique(lines)
@@ -410,7 +413,7 @@ def test_demo_from_minute_60_starts_after_the_first_goal(tmp_path: Path) -> None
     )
     assert result.returncode == 0, result.stderr
     lines = json_lines(result.stdout)
-    (match,) = lines[0]["matches"]
+    match = next(m for m in lines[0]["matches"] if m["id"] == DEMO_MATCH)
     assert (match["score"], match["phase"]) == ({"home": 1, "away": 0}, "live")
     goals = [e for e in events(lines) if e["kind"] in GOAL_KINDS]
     assert [(g["player"], g["minute"]) for g in goals] == [("Raúl Jiménez", "67'")]
@@ -627,11 +630,6 @@ def test_watch_prints_each_change_once_as_it_happens(watch_run: WatchRun) -> Non
     assert_keys_unique(watch_run.lines + watch_run.after_signal)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="store.merge keys events only from the second sighting on, so the first re-poll of any "
-    "match with listed events differs from its first state and prints a spurious delta",
-)
 def test_watch_prints_nothing_for_a_match_that_does_not_change(watch_run: WatchRun) -> None:
     assert of_match(watch_run.lines + watch_run.after_signal, NEWCASTLE_ID) == []
 
@@ -756,7 +754,7 @@ def record(tmp: Path, steps: Sequence[pl.Payload], date_spec: str, duration: int
     """Record eng.1 for ``duration`` seconds while a scripted server serves ``steps``.
 
     The first step is served twice: a replay of polls less than a second apart never sees the
-    tape's first frame (see the xfail at the end), and a repeat keeps that from mattering here.
+    tape's first frame (see the look-ahead test at the end), and a repeat keeps that from mattering here.
     """
     with ScriptedServer() as server:
         serve_live(server, [steps[0], *steps])
@@ -813,11 +811,6 @@ def test_replay_of_a_recording_prints_the_same_events(today_recording: Recording
     assert [{k: e[k] for k in fields} for e in replayed] == [{k: e[k] for k in fields} for e in recorded]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="replay filters matches by 'today' at the tape's start, not by the days the tape was "
-    "recorded for: a `record --date 2026-03-22` tape made on another day replays as an empty snapshot",
-)
 def test_replay_of_a_recording_of_another_day_keeps_its_matches(march_recording: Recording) -> None:
     replay = run(["replay", str(march_recording.tape), "--speed", "max", "--json"], march_recording.env)
     assert replay.returncode == 0, replay.stderr
@@ -872,15 +865,9 @@ def test_record_needs_a_valid_way_to_stop(
     assert not out.exists()
 
 
-# -- bugs found on the way (strict xfails: they start failing once fixed) -------------------------
+# -- bugs found on the way, now fixed ------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ReplayTransport serves frames up to 1 s ahead (DEFAULT_GRACE_S) to scoreboard polls "
-    "too: a tape polled every 0.5 s never shows its first frame, so a goal between the first two "
-    "polls is folded into the snapshot and never printed",
-)
 def test_replay_of_a_tape_polled_twice_a_second_shows_its_first_frame(tmp_path: Path) -> None:
     villa = pl.fixture_event(pl.ENG1_FILE, VILLA)
     mcginn = pl.detail_at(pl.find_detail(villa, "Goal", 0), "23'")
@@ -899,11 +886,6 @@ def test_replay_of_a_tape_polled_twice_a_second_shows_its_first_frame(tmp_path: 
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="session.live_session maps recorded hosts by host name only: providers on one host "
-    "(different ports) collapse onto the last one, so ESPN frames are labelled footballdata",
-)
 def test_record_labels_frames_by_provider_when_providers_share_a_host(
     tmp_path: Path, http_server: ScriptedServer
 ) -> None:

@@ -90,7 +90,8 @@ def test_slow_provider_loses_the_latency_weight(clock: FakeClock) -> None:
 
 def test_stale_data_loses_the_freshness_weight(clock: FakeClock) -> None:
     health = ProviderHealth(clock)
-    health.record_success(0.2, data_age_s=600)
+    for _ in range(5):  # enough samples to outweigh the healthy prior
+        health.record_success(0.2, data_age_s=600)
     assert health.freshness == 0
     assert health.score == pytest.approx(0.85)
     health.record_success(0.2, data_age_s=165)  # halfway between 30 s (fresh) and 300 s (stale)
@@ -275,3 +276,12 @@ def test_success_while_open_does_not_close(clock: FakeClock) -> None:
         breaker.record_failure(DOWN)
     breaker.record_success()
     assert state(breaker) is CircuitState.OPEN
+
+
+def test_one_early_failure_does_not_condemn_a_provider(clock: FakeClock) -> None:
+    health = ProviderHealth(clock)
+    health.record_failure(DOWN)
+    assert health.score >= 0.8  # one sample against the healthy prior: stays above the failover floor
+    for _ in range(5):
+        health.record_failure(DOWN)
+    assert health.score < 0.3

@@ -282,6 +282,43 @@ async def test_wide_terminal_puts_odds_and_stats_beside_the_timeline() -> None:
         assert odds.region.bottom <= stats.region.y
 
 
+def luminance(red: int, green: int, blue: int) -> float:
+    return (0.2126 * red + 0.7152 * green + 0.0722 * blue) / 255
+
+
+def colours(app: ScoretermApp, selector: str, text: str) -> tuple[float, float]:
+    """Luminance (0-1) of the foreground and background ``text`` is drawn in."""
+    widget = app.screen.query_one(selector, Widget)
+    for strip in widget.render_lines(Region(0, 0, *widget.outer_size)):
+        for segment in strip:
+            style = segment.style
+            if segment.text.strip() == text and style and style.color and style.bgcolor:
+                fg, bg = style.color.get_truecolor(), style.bgcolor.get_truecolor()
+                return luminance(fg.red, fg.green, fg.blue), luminance(bg.red, bg.green, bg.blue)
+    raise AssertionError(f"{text!r} not drawn in {selector}")
+
+
+async def test_a_light_theme_recolours_every_panel_legibly() -> None:
+    app, _ = demo()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(pilot, lambda: app.feed_state == "ended")
+        await open_match(pilot, app, DEMO_MATCH)
+        drawn = [
+            ("#match-header", "Kick-off 11 Jun 19:00 UTC  ·  Estadio Banorte"),
+            ("#match-header", "2 - 0"),
+            ("#timeline-lines", "GOAL"),
+            ("#timeline-lines", "— Half-time —"),
+            ("#odds", "implied"),
+            ("#stats-table", "Possession"),
+        ]
+        dark = [colours(app, selector, text) for selector, text in drawn]
+        app.theme = "textual-light"
+        await until(pilot, lambda: colours(app, "#timeline-lines", "GOAL") != dark[2])
+        light = [colours(app, selector, text) for selector, text in drawn]
+        for (selector, text), (fg, bg) in zip(drawn + drawn, dark + light, strict=True):
+            assert abs(fg - bg) > 0.3, (selector, text, fg, bg)
+
+
 # -- scripted feeds ----------------------------------------------------------------------------
 
 

@@ -32,7 +32,9 @@ async def test_demo_rows_goal_toasts_and_full_time() -> None:
     app, _session = demo_app(math.inf)
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         await until(pilot, lambda: app.feed_state == "ended")
-        (row,) = rows(app)
+        # The tape's other match kicks off after it ends: upcoming, so listed before the finished one.
+        assert [r[2] for r in rows(app)] == ["South Korea", "Mexico"]
+        row = rows(app)[1]
         assert row[2] == "Mexico" and row[3] == "2-0" and row[4] == "South Africa" and row[5] == "FT"
         goals = [t for t in toasts(app) if t.startswith("GOAL!")]
         assert len(goals) == 2
@@ -183,7 +185,7 @@ async def test_replay_pause_speed_and_jump() -> None:
     replay = session.replay
     assert replay is not None
     async with app.run_test(size=(100, 30)) as pilot:
-        await until(pilot, lambda: len(rows(app)) == 1)
+        await until(pilot, lambda: len(rows(app)) == 2)
         await pilot.press("space")
         assert replay.clock.paused
         position = replay.position
@@ -202,7 +204,7 @@ async def test_jump_back_replays_the_tape_to_an_earlier_point() -> None:
     app, session = demo_app(60.0)
     assert session.replay is not None
     async with app.run_test(size=(100, 30)) as pilot:
-        await until(pilot, lambda: len(rows(app)) == 1)
+        await until(pilot, lambda: len(rows(app)) == 2)
         session.replay.clock.jump(6000)  # after the second goal
         await until(pilot, lambda: rows(app)[0][3] == "2-0")
         await pilot.press("left_square_bracket")  # 5 minutes back: still 2-0 (goal at t=5540)

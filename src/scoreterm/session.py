@@ -98,11 +98,13 @@ def live_session(
     inner = transport or httpx.AsyncHTTPTransport()
     recorder = None
     if record_to is not None:
-        hosts = {
-            urlsplit(settings.espn_url).hostname or "espn": "espn",
-            urlsplit(settings.thesportsdb_url).hostname or "thesportsdb": "thesportsdb",
-            urlsplit(settings.footballdata_url).hostname or "footballdata": "footballdata",
+        urls = {
+            "espn": settings.espn_url,
+            "thesportsdb": settings.thesportsdb_url,
+            "footballdata": settings.footballdata_url,
         }
+        # host:port tells providers apart even when they share a host (a local test server).
+        hosts = {urlsplit(url).netloc or name: name for name, url in urls.items()}
         recorder = RecordingTransport.to_file(
             record_to,
             inner,
@@ -161,7 +163,8 @@ def replay_session(
         upcoming = transport.next_frame_time(position)
         return None if upcoming is None else max(0.0, upcoming - position)
 
-    options = EngineOptions(leagues=leagues, zone=zone, schedule=schedule)
+    # A tape holds the days it was recorded for: show every match on it, whatever today is.
+    options = EngineOptions(leagues=leagues, zone=zone, date_spec=None, schedule=schedule)
     engine = Engine(build_providers(settings, client), MemoryBus(), clock, options)
     control = ReplayControl(name, clock, transport, tape, zone)
     return Session(LocalFeed(engine), engine, client, clock, replay=control)

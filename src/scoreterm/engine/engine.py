@@ -13,7 +13,7 @@ import logging
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 
 import msgspec
 
@@ -45,7 +45,7 @@ class EngineOptions:
 
     leagues: list[League]
     zone: tzinfo
-    date_spec: str = "today"
+    date_spec: str | None = "today"
     fixed_interval: float | None = None
     until_final: bool = False
     schedule: PollSchedule | None = None
@@ -88,6 +88,7 @@ class _LeagueState:
     league: League
     failover: FailoverPolicy
     first_poll_done: bool = False
+    provider: str | None = None
     attempt: int = 0
     interval: float | None = None
     next_shadow: float = 0.0
@@ -124,11 +125,13 @@ class Engine:
         }
         breakers = {name: state.breaker for name, state in self._providers.items()}
         health = {name: state.health for name, state in self._providers.items()}
+        # A provider that cannot be asked (football-data without a token) never enters failover.
+        usable = [p for p in providers if getattr(p, "configured", True)]
         self._leagues = {
             lg.slug: _LeagueState(
                 lg,
                 FailoverPolicy(
-                    [p.name for p in providers if p.supports(lg)], clock, breakers=breakers, health=health
+                    [p.name for p in usable if p.supports(lg)], clock, breakers=breakers, health=health
                 ),
             )
             for lg in options.leagues
@@ -182,7 +185,16 @@ class Engine:
     # -- polling --------------------------------------------------------------------------------
 
     def _window(self) -> tuple[datetime, datetime, date, date]:
+        """The instants to keep and the vendor days to ask for; without a date spec (replay)
+        every match the provider returns is kept."""
         today = self.clock.now().astimezone(self.options.zone).date()
+        if self.options.date_spec is None:
+            start, end = local_window(today, today, self.options.zone)
+            return (
+                datetime.min.replace(tzinfo=UTC),
+                datetime.max.replace(tzinfo=UTC),
+                *vendor_days(start, end),
+            )
         first, last = parse_date_spec(self.options.date_spec, today)
         start, end = local_window(first, last, self.options.zone)
         vendor_first, vendor_last = vendor_days(start, end)
@@ -212,7 +224,10 @@ class Engine:
         if name is None:
             await self._publish_status(state, "no provider available", "down")
             state.attempt += 1
-            return min(60.0, 2.0**state.attempt)
+            reopen = min((self._providers[n].breaker.retry_in() for n in state.failover.order), default=1.0)
+            return max(0.5, reopen) + self._rng.uniform(0, 0.5)
+        if name != state.provider:
+            state.provider, state.attempt = name, 0
         source = self._providers[name]
         if not source.breaker.allow_request():
             await self._publish_status(state, f"{name}: waiting for the circuit to half-open", "down")
@@ -252,6 +267,11 @@ class Engine:
             changes.append(self.store.apply(flagged, now))
         if not state.first_poll_done:
             state.first_poll_done = True
+            # Matches restored from history changed while we were down: publish those changes
+            # (their seqs are taken) before the snapshot, so nobody sees a gap.
+            for applied in changes:
+                if not applied.first_sight:
+                    await self._publish_applied(channel, applied)
             await self.bus.publish(self.snapshot(channel))
             for applied in changes:
                 if applied.match.phase.is_active:
@@ -327,7 +347,9 @@ class Engine:
             log.info("detail fetch for %s failed: %s", match_id, exc)
             return
         self._record_success(source)
-        resolved = self.identity.canonical(detailed)
+        # The scoreboard owns the clock: a detail fetched a moment earlier must not wind it back.
+        latest = self.store.get(match_id) or current
+        resolved = msgspec.structs.replace(self.identity.canonical(detailed), clock=latest.clock)
         await self._publish_applied(league_channel(slug), self.store.apply(resolved, self.clock.now()))
 
     async def _shadow_poll(self, state: _LeagueState, active: str, first: date, last: date) -> None:

@@ -18,6 +18,7 @@ from scoreterm.engine.interval import full_jitter
 from scoreterm.providers.base import ProviderError, RateLimited
 
 W_ERRORS, W_LATENCY, W_RATE_LIMITS, W_FRESHNESS = 0.40, 0.25, 0.20, 0.15
+PRIOR_SAMPLES = 5
 LATENCY_GOOD_S, LATENCY_BAD_S = 0.5, 10.0
 
 
@@ -153,6 +154,11 @@ class ProviderHealth:
             + W_RATE_LIMITS * (1.0 - self.rate_limit_rate)
             + W_FRESHNESS * self.freshness
         )
+        # Few samples say little: weigh them against a healthy prior so that one failed first
+        # request does not condemn a provider (the circuit breaker handles repeated failures).
+        samples = len(self._window())
+        if samples < PRIOR_SAMPLES:
+            total = (samples * total + (PRIOR_SAMPLES - samples)) / PRIOR_SAMPLES
         return min(1.0, max(0.0, total))
 
 

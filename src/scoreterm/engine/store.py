@@ -37,7 +37,8 @@ def merge(prev: Match | None, curr: Match) -> Match:
     view lacks them; provider ids accumulate.
     """
     if prev is None:
-        return msgspec.structs.replace(curr, events=tuple(itemised(curr)))
+        first = sorted(itemised(curr), key=lambda e: minute_order(e.minute))
+        return msgspec.structs.replace(curr, events=tuple(first))
     # Key each provider's list on its own: goals get their running score from their own list.
     by_key: dict[str, MatchEvent] = {e.key: e for e in itemised(prev)}
     by_key.update((e.key, e) for e in itemised(curr))

@@ -33,9 +33,12 @@ def _key(path: str, params: Mapping[str, str]) -> _Key:
 class _Track:
     """The frames of one request key, in time order, with their times for bisection."""
 
-    def __init__(self, frames: Sequence[TapeFrame]) -> None:
+    def __init__(self, frames: Sequence[TapeFrame], grace: float) -> None:
         self.frames = sorted(frames, key=lambda frame: frame.t)
         self.times = [frame.t for frame in self.frames]
+        gaps = [b - a for a, b in zip(self.times, self.times[1:], strict=False) if b > a]
+        # Never look so far ahead that a poll made on time skips this key's current frame.
+        self.grace = min([grace, *(gap / 2 for gap in gaps)])
 
     def at(self, t: float) -> TapeFrame:
         """The latest frame at or before ``t``; the first frame when ``t`` precedes them all."""
@@ -70,8 +73,8 @@ class ReplayTransport(httpx.AsyncBaseTransport):
         for frame in tape.frames:
             by_key[_key(frame.path, frame.params)].append(frame)
             by_path[frame.path].append(frame)
-        self._by_key = {key: _Track(frames) for key, frames in by_key.items()}
-        self._by_path = {path: _Track(frames) for path, frames in by_path.items()}
+        self._by_key = {key: _Track(frames, grace) for key, frames in by_key.items()}
+        self._by_path = {path: _Track(frames, grace) for path, frames in by_path.items()}
         self._times = sorted({frame.t for frame in tape.frames})
         self.requests_served = 0
 
@@ -97,7 +100,7 @@ class ReplayTransport(httpx.AsyncBaseTransport):
         track = self._by_key.get(_key(path, params)) or self._by_path.get(path)
         if track is None:
             return None
-        return track.at((self.position() if at is None else at) + self.grace)
+        return track.at((self.position() if at is None else at) + track.grace)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Answer ``request`` from the tape."""

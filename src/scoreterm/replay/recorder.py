@@ -43,7 +43,8 @@ class RecordingTransport(httpx.AsyncBaseTransport):
             inner: the transport that really sends the requests.
             writer: where frames go.
             clock: time source for frame times.
-            hosts: host name -> provider name (``{"site.api.espn.com": "espn"}``); an unknown
+            hosts: host (or ``host:port``, which wins) -> provider name
+                (``{"site.api.espn.com": "espn"}``); an unknown
                 host is recorded under its own name.
             start: the monotonic instant of ``t = 0``; now when None.
             owns_writer: close ``writer`` in :meth:`aclose`.
@@ -108,7 +109,8 @@ class RecordingTransport(httpx.AsyncBaseTransport):
             body, body_text = frame_body(_decoded(response, raw))
             frame = TapeFrame(
                 t=self._clock.monotonic() - self._start,
-                provider=self._hosts.get(request.url.host, request.url.host),
+                provider=self._hosts.get(request.url.netloc.decode("ascii"))
+                or self._hosts.get(request.url.host, request.url.host),
                 method=request.method,
                 path=request.url.path,
                 params=dict(request.url.params.multi_items()),

@@ -84,7 +84,7 @@ class MatchHeader(Widget):
         return f"{match.score.home} - {match.score.away}"
 
     def _style(self, component: str) -> Style:
-        return self.get_component_rich_style(component, partial=True)
+        return self.get_component_rich_style(component)
 
 
 class MatchScreen(Screen[None]):
@@ -114,7 +114,7 @@ class MatchScreen(Screen[None]):
                 yield OddsPanel(id="odds")
                 yield StatsPanel(id="stats")
         yield StatusBar(id="status")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#timeline", Timeline).border_title = "Timeline"

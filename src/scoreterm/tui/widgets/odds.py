@@ -89,4 +89,4 @@ class OddsPanel(Widget):
         return text
 
     def _style(self, component: str) -> Style:
-        return self.get_component_rich_style(component, partial=True)
+        return self.get_component_rich_style(component)

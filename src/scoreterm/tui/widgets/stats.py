@@ -12,9 +12,9 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.reactive import reactive
-from textual.widgets import Static
 
 from scoreterm.domain.model import Stat
+from scoreterm.tui.widgets.timeline import RenderedBody
 
 NO_STATS = "No stats from this provider"
 HIDDEN_TEXT = "Stats hidden — press r to reveal"
@@ -33,10 +33,7 @@ class StatsPanel(VerticalScroll):
     """True to keep the numbers hidden (spoiler-free match not yet revealed)."""
 
     def compose(self) -> ComposeResult:
-        yield Static(id="stats-table")
-
-    def on_mount(self) -> None:
-        self._show()
+        yield RenderedBody(self.table, id="stats-table")
 
     def watch_stats(self) -> None:
         self._show()
@@ -48,11 +45,11 @@ class StatsPanel(VerticalScroll):
         self._show()
 
     def _show(self) -> None:
-        self.query_one("#stats-table", Static).update(self.table())
+        self.query_one("#stats-table", RenderedBody).refresh(layout=True)
 
     def table(self) -> RenderableType:
         """The table shown (or a one-line notice when hidden or empty)."""
-        muted = self.get_component_rich_style("stats--muted", partial=True)
+        muted = self.get_component_rich_style("stats--muted")
         if self.hidden:
             return Text(HIDDEN_TEXT, style=muted)
         if not self.stats:
@@ -63,7 +60,7 @@ class StatsPanel(VerticalScroll):
             expand=True,
             padding=(0, 1),
             show_edge=False,
-            header_style=self.get_component_rich_style("stats--header", partial=True),
+            header_style=self.get_component_rich_style("stats--header"),
         )
         table.add_column("", ratio=1, no_wrap=True, overflow="ellipsis")
         table.add_column(home, justify="right", no_wrap=True)

@@ -49,6 +49,10 @@ class StatusBar(Static):
                 state = "ended"
             text.append(f"▶ replay {replay.name} ", style="bold")
             text.append(f"{_clock(replay.position)}/{_clock(replay.duration)} {speed} {state}")
+        describe = getattr(app.feed, "describe", None)
+        if callable(describe):
+            line = str(describe())
+            text.append(f"⇄ {line}", style="bold green" if line.startswith("connected") else "bold yellow")
         status = board.status
         if status is not None:
             if text:

@@ -6,13 +6,15 @@ the widget turns them into lines. Tags are plain text so they take the same widt
 
 from __future__ import annotations
 
-from rich.console import Group
+from collections.abc import Callable
+
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.reactive import reactive
-from textual.widgets import Static
+from textual.widget import Widget
 
 from scoreterm.domain.model import EventKind, MatchEvent, Side
 
@@ -58,6 +60,36 @@ def separator_label(event: MatchEvent) -> str:
     return PHASES.get(event.detail, event.detail or "Phase change")
 
 
+class KeepEnd:
+    """A right-aligned line that, when too long, loses its start rather than its minute."""
+
+    def __init__(self, text: Text) -> None:
+        self.text = text
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        text, width = self.text, options.max_width
+        if text.cell_len > width:
+            text = Text.assemble("…", text[len(text) - width + 1 :], justify="right", no_wrap=True)
+        yield text
+
+
+class RenderedBody(Widget):
+    """The content of a scrolling panel, rendered by its owner each time it paints.
+
+    Rendering at paint time (not storing a pre-styled renderable) picks up theme changes.
+    """
+
+    DEFAULT_CSS = "RenderedBody { height: auto; }"
+
+    def __init__(self, source: Callable[[], RenderableType], *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.source = source
+
+    def render(self) -> RenderableType:
+        """Whatever the owner shows now."""
+        return self.source()
+
+
 class Timeline(VerticalScroll):
     """The events of one match, oldest first, kept scrolled to the newest while live."""
 
@@ -79,10 +111,7 @@ class Timeline(VerticalScroll):
     """True to show the spoiler notice instead of the events."""
 
     def compose(self) -> ComposeResult:
-        yield Static(id="timeline-lines")
-
-    def on_mount(self) -> None:
-        self._show()
+        yield RenderedBody(self._body, id="timeline-lines")
 
     def watch_teams(self) -> None:
         self._show()
@@ -97,9 +126,12 @@ class Timeline(VerticalScroll):
         # Follow new events while the reader is at the end; stay put when they scrolled back.
         # (Textual's anchor() would also bottom-align a short timeline.)
         following = self.scroll_y >= self.max_scroll_y
-        self.query_one("#timeline-lines", Static).update(Group(*self.lines()))
+        self.query_one("#timeline-lines", RenderedBody).refresh(layout=True)
         if following:
             self.scroll_end(animate=False)
+
+    def _body(self) -> RenderableType:
+        return Group(*(KeepEnd(line) if line.justify == "right" else line for line in self.lines()))
 
     def lines(self) -> list[Text]:
         """The lines shown, one rich Text each (justified left, right or centre by side)."""
@@ -173,4 +205,4 @@ class Timeline(VerticalScroll):
         return self._style(name)
 
     def _style(self, component: str) -> Style:
-        return self.get_component_rich_style(component, partial=True)
+        return self.get_component_rich_style(component)

@@ -1,0 +1,118 @@
+"""``scoreterm serve``: run one engine (live or a tape) behind the WebSocket server."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from scoreterm import paths
+from scoreterm.commands.common import EXIT_OK, EXIT_USAGE, UserError, report
+from scoreterm.commands.live import live_setup, load_tape, parse_speed_option
+from scoreterm.engine.clock import SystemClock
+from scoreterm.engine.engine import Engine
+from scoreterm.net.history import History, HistoryError
+from scoreterm.net.server import ScoretermServer, ServerConfig
+from scoreterm.session import Session, live_session, replay_session
+
+POSITION_EVERY_S = 2.0
+
+
+@dataclass
+class ServeRequest:
+    """What the user asked ``serve`` to do."""
+
+    flags: Mapping[str, Any]
+    config: ServerConfig
+    demo: bool = False
+    replay: Path | None = None
+    speed: str | None = None
+    db: Path | None = None
+
+
+def run_serve(request: ServeRequest) -> int:
+    """Serve until SIGINT/SIGTERM; exit 0 after a graceful shutdown."""
+    try:
+        settings, leagues, zone = live_setup(request.flags, "today")
+        history = History(
+            request.db or paths.data_dir() / "serve-history.sqlite3",
+            per_match=request.config.history_per_match,
+        )
+    except UserError as exc:
+        return report(exc)
+    except HistoryError as exc:
+        return report(UserError(str(exc)))
+    if request.config.token is None:
+        request.config.token = settings.server_token
+    try:
+        if request.demo or request.replay is not None:
+            tape, name = load_tape(request.replay, request.demo)
+            speed = parse_speed_option(request.speed)
+            start = float(history.get_meta(f"replay:{name}") or 0.0)
+            session = replay_session(tape, zone, name=name, speed=speed)
+            if session.replay is not None and start > 0:
+                session.replay.clock.jump(start)
+        else:
+            name = ""
+            session = live_session(settings, leagues, zone)
+    except UserError as exc:
+        history.close()
+        return report(exc)
+    try:
+        return asyncio.run(_serve(session, history, request.config, name))
+    except OSError as exc:
+        print(
+            f"scoreterm: error: cannot listen on {request.config.host}:{request.config.port}: "
+            f"{exc.strerror or exc}",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return EXIT_OK
+
+
+async def _serve(session: Session, history: History, config: ServerConfig, tape_name: str) -> int:
+    engine: Engine = session.engine
+    server = ScoretermServer(engine, engine.bus, history, config, SystemClock())
+    engine.options.subscribers = lambda: len(server.clients)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    await server.start()
+    print(
+        f"scoreterm: serving {', '.join(server.leagues)} on ws://{config.host}:{server.port}/v1/ws "
+        f"(health: http://{config.host}:{server.port}/health)",
+        file=sys.stderr,
+        flush=True,
+    )
+    engine_task = asyncio.create_task(engine.run())
+    keeper = asyncio.create_task(_keep_position(session, history, tape_name)) if session.replay else None
+    try:
+        await stop.wait()
+    finally:
+        print("scoreterm: shutting down", file=sys.stderr, flush=True)
+        for task in (engine_task, keeper):
+            if task is not None:
+                task.cancel()
+        await server.close()
+        if session.replay is not None and tape_name:
+            history.set_meta(f"replay:{tape_name}", f"{session.replay.position:.3f}")
+        history.close()
+        await session.client.aclose()
+    return EXIT_OK
+
+
+async def _keep_position(session: Session, history: History, name: str) -> None:
+    """Remember how far into the tape we are, so a restarted server carries on from there."""
+    replay = session.replay
+    assert replay is not None
+    while True:
+        await asyncio.sleep(POSITION_EVERY_S)
+        history.set_meta(f"replay:{name}", f"{replay.position:.3f}")

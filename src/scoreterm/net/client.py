@@ -1,0 +1,223 @@
+"""The thin client: a Feed that reads a ``scoreterm serve`` over WebSocket.
+
+It reconnects with exponential backoff and full jitter, resumes from the last seq it holds for
+each match (the server replays what was missed, or says ``recovered: false`` and sends a fresh
+snapshot), drops duplicates, and measures round-trip latency with pings.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import enum
+import logging
+import random
+from collections.abc import AsyncIterator
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
+
+from scoreterm.domain.model import Update, UpdateKind
+from scoreterm.engine.clock import Clock, SystemClock
+from scoreterm.engine.interval import full_jitter
+from scoreterm.net import protocol as p
+
+log = logging.getLogger(__name__)
+WS_PATH = "/v1/ws"
+PING_EVERY_S = 10.0
+BACKOFF_BASE_S = 0.5
+BACKOFF_CAP_S = 30.0
+OFFLINE_AFTER = 5
+CONNECT_TIMEOUT_S = 10.0
+
+
+class ConnectionState(enum.StrEnum):
+    """Where the client stands with its server."""
+
+    CONNECTING = "connecting"
+    CONNECTED = "connected"
+    RECONNECTING = "reconnecting"
+    OFFLINE = "offline"
+    CLOSED = "closed"
+
+
+class ServerRefused(Exception):
+    """The server refused us for good (bad token, forbidden origin): retrying will not help."""
+
+
+class RemoteFeed:
+    """A feed of a remote server's updates for some leagues (all it serves when none given)."""
+
+    def __init__(
+        self,
+        url: str,
+        leagues: list[str] | None = None,
+        *,
+        token: str | None = None,
+        clock: Clock | None = None,
+        rng: random.Random | None = None,
+        queue_size: int = 10_000,
+    ) -> None:
+        self.url = url.rstrip("/") + ("" if url.rstrip("/").endswith(WS_PATH) else WS_PATH)
+        self.leagues = leagues
+        self.token = token
+        self.clock = clock or SystemClock()
+        self._rng = rng or random.Random()
+        self._queue: asyncio.Queue[Update | BaseException | None] = asyncio.Queue(maxsize=queue_size)
+        self._task: asyncio.Task[None] | None = None
+        self.last_seq: dict[str, int] = {}
+        self.epoch: str | None = None
+        self.state = ConnectionState.CONNECTING
+        self.attempt = 0
+        self.retry_in: float | None = None
+        self.latency_ms: float | None = None
+        self.duplicates_dropped = 0
+        self.recovered: bool | None = None
+        self.error: BaseException | None = None
+        self._focus: str | None = None
+        self._ws: ClientConnection | None = None
+
+    async def start(self) -> None:
+        """Connect in the background."""
+        if self._task is None:
+            self._task = asyncio.create_task(self._run())
+
+    def __aiter__(self) -> AsyncIterator[Update]:
+        return self._iterate()
+
+    async def _iterate(self) -> AsyncIterator[Update]:
+        while True:
+            item = await self._queue.get()
+            if item is None:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    def focus(self, match_id: str | None) -> None:
+        """The server keeps detail fresh for everyone; nothing to ask for."""
+        self._focus = match_id
+
+    def describe(self) -> str:
+        """One line for the status bar: connected (with latency), reconnecting in Ns, offline."""
+        if self.state is ConnectionState.CONNECTED:
+            rtt = f" · rtt {self.latency_ms:.0f} ms" if self.latency_ms is not None else ""
+            return f"connected to {self.url}{rtt}"
+        if (
+            self.state in (ConnectionState.RECONNECTING, ConnectionState.OFFLINE)
+            and self.retry_in is not None
+        ):
+            label = "offline" if self.state is ConnectionState.OFFLINE else "reconnecting"
+            return f"{label}: retry in {self.retry_in:.0f}s (attempt {self.attempt})"
+        return f"{self.state.value} {self.url}"
+
+    async def close(self) -> None:
+        """Disconnect and end iteration."""
+        self.state = ConnectionState.CLOSED
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._task
+        await self._queue.put(None)
+
+    # -- the connection loop --------------------------------------------------------------------
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self._session()
+                self.attempt = 0
+            except ServerRefused as exc:
+                self.state = ConnectionState.OFFLINE
+                self.error = exc
+                await self._queue.put(exc)
+                return
+            except (OSError, ConnectionClosed, InvalidHandshake, TimeoutError, p.ProtocolError) as exc:
+                log.info("connection to %s lost: %s", self.url, exc)
+            self.attempt += 1
+            delay = full_jitter(self.attempt, base=BACKOFF_BASE_S, cap=BACKOFF_CAP_S, rng=self._rng)
+            self.state = (
+                ConnectionState.OFFLINE if self.attempt > OFFLINE_AFTER else ConnectionState.RECONNECTING
+            )
+            self.retry_in = delay
+            await self.clock.sleep(delay)
+            self.retry_in = None
+
+    async def _session(self) -> None:
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        try:
+            async with asyncio.timeout(CONNECT_TIMEOUT_S):
+                ws = await connect(
+                    self.url,
+                    additional_headers=headers,
+                    max_size=4 * 1024 * 1024,
+                    open_timeout=CONNECT_TIMEOUT_S,
+                )
+        except InvalidStatus as exc:
+            status = exc.response.status_code
+            if status in (401, 403):
+                raise ServerRefused(f"{self.url} refused the connection (HTTP {status})") from exc
+            raise
+        except InvalidURI as exc:
+            raise ServerRefused(f"bad server URL {self.url}") from exc
+        self._ws = ws
+        pinger: asyncio.Task[None] | None = None
+        try:
+            welcome = p.decode_server(await ws.recv())
+            if not isinstance(welcome, p.Welcome):
+                raise p.ProtocolError(p.ErrorCode.BAD_MESSAGE, "the server did not start with welcome", None)
+            if self.epoch is not None and welcome.epoch != self.epoch:
+                self.last_seq.clear()
+            hello = p.Hello(token=self.token, epoch=self.epoch, resume=dict(self.last_seq))
+            self.epoch = welcome.epoch
+            await ws.send(p.encode_client(hello), text=True)
+            for league in self.leagues or welcome.leagues:
+                await ws.send(p.encode_client(p.Subscribe(channel=f"league:{league}")), text=True)
+            self.state = ConnectionState.CONNECTED
+            pinger = asyncio.create_task(self._ping(ws))
+            async for raw in ws:
+                await self._receive(p.decode_server(raw))
+        except ConnectionClosed as exc:
+            code = exc.rcvd.code if exc.rcvd is not None else None
+            if code == p.CloseCode.UNAUTHORIZED:
+                raise ServerRefused(p.CLOSE_REASONS[p.CloseCode.UNAUTHORIZED]) from exc
+            raise
+        finally:
+            if pinger is not None:
+                pinger.cancel()
+            self._ws = None
+            with contextlib.suppress(Exception):
+                await ws.close()
+
+    async def _receive(self, message: p.ServerMessage) -> None:
+        if isinstance(message, p.Pong):
+            sent = message.id if isinstance(message.id, (int, float)) else None
+            if sent is not None:
+                self.latency_ms = max(0.0, (self.clock.monotonic() - sent / 1000) * 1000)
+            return
+        if isinstance(message, p.Error):
+            log.warning("server error %s: %s", message.code, message.message)
+            return
+        if isinstance(message, p.Resumed):
+            self.recovered = True
+            return
+        if isinstance(message, p.Snapshot) and message.recovered is False:
+            self.recovered = False
+        update = p.to_update(message)
+        if update is None:
+            return
+        if update.kind in (UpdateKind.DELTA, UpdateKind.EVENT) and update.match_id:
+            if update.seq <= self.last_seq.get(update.match_id, 0):
+                self.duplicates_dropped += 1
+                return
+            self.last_seq[update.match_id] = update.seq
+        elif update.kind is UpdateKind.SNAPSHOT:
+            for match in update.matches:
+                self.last_seq[match.id] = max(self.last_seq.get(match.id, 0), match.seq)
+        await self._queue.put(update)
+
+    async def _ping(self, ws: ClientConnection) -> None:
+        while True:
+            # The id is the send time in ms on our monotonic clock, so the pong tells the RTT.
+            await ws.send(p.encode_client(p.Ping(id=int(self.clock.monotonic() * 1000))), text=True)
+            await self.clock.sleep(PING_EVERY_S)

@@ -1,0 +1,337 @@
+"""Wire protocol v1: the JSON text frames ``scoreterm serve`` and its clients exchange (docs/protocol.md).
+
+Pure (msgspec only, no I/O). Client messages are tagged by ``op``, server messages by ``type``, and
+every frame carries ``v``. ``decode_client`` turns *any* input into a message or a :class:`ProtocolError`
+with a stable :class:`ErrorCode`; ``encode`` serializes once, so a broadcast is encoded once.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Collection
+from datetime import UTC, datetime
+from typing import Any, ClassVar, Literal, TypeAlias
+
+import msgspec
+
+from scoreterm import __version__
+from scoreterm.domain.model import Match, MatchEvent, SourceStatus, Update, UpdateKind
+
+PROTOCOL_VERSION = 1
+MAX_MESSAGE_BYTES = 64 * 1024
+
+
+class Tier(enum.StrEnum):
+    """What a subscription receives: match states, match events, betting odds."""
+
+    SCOREBOARD = "scoreboard"
+    EVENTS = "events"
+    ODDS = "odds"
+
+
+class ErrorCode(enum.StrEnum):
+    """Stable codes of ``error`` frames; the connection stays open after each."""
+
+    BAD_JSON = "bad_json"
+    BAD_MESSAGE = "bad_message"
+    UNKNOWN_OP = "unknown_op"
+    UNSUPPORTED_VERSION = "unsupported_version"
+    UNKNOWN_CHANNEL = "unknown_channel"
+    NOT_SUBSCRIBED = "not_subscribed"
+    TOO_MANY_SUBSCRIPTIONS = "too_many_subscriptions"
+    UNAUTHORIZED = "unauthorized"
+    HELLO_AFTER_SUBSCRIBE = "hello_after_subscribe"
+
+
+class CloseCode(enum.IntEnum):
+    """WebSocket close codes the server uses; :data:`CLOSE_REASONS` holds the reason of each."""
+
+    GOING_AWAY = 1001
+    POLICY = 1008
+    TOO_BIG = 1009
+    UNAUTHORIZED = 4001
+    FORBIDDEN_ORIGIN = 4003
+    RATE_LIMITED = 4008
+    SLOW_CONSUMER = 4010
+    HEARTBEAT = 4011
+
+
+CLOSE_REASONS: dict[CloseCode, str] = {
+    CloseCode.GOING_AWAY: "server shutting down",
+    CloseCode.POLICY: "policy violation",
+    CloseCode.TOO_BIG: "message too big (max 64 KiB)",
+    CloseCode.UNAUTHORIZED: "unauthorized: bad or missing token",
+    CloseCode.FORBIDDEN_ORIGIN: "origin not allowed",
+    CloseCode.RATE_LIMITED: "too many messages",
+    CloseCode.SLOW_CONSUMER: "slow consumer: send buffer over the high-water mark",
+    CloseCode.HEARTBEAT: "no pong within two heartbeats",
+}
+
+
+class ProtocolError(Exception):
+    """A frame that cannot be acted on: ``code``, ``message`` (naming the bad field, if any) and the
+    frame's ``op`` when it had a string one. The server answers it with an ``error`` frame."""
+
+    def __init__(self, code: ErrorCode, message: str, op: str | None = None) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+        self.op = op
+
+
+class _ClientBase(msgspec.Struct, frozen=True, tag_field="op"):
+    v: int = PROTOCOL_VERSION
+
+
+class Hello(_ClientBase, frozen=True, kw_only=True, tag="hello"):
+    """Optional, before any subscribe: a token, and the client's position (epoch + last seq per match)."""
+
+    op: ClassVar[str] = "hello"
+    token: str | None = None
+    epoch: str | None = None
+    resume: dict[str, int] = msgspec.field(default_factory=dict)
+
+
+class Subscribe(_ClientBase, frozen=True, kw_only=True, tag="subscribe"):
+    """Start receiving ``league:<slug>`` or ``match:<id>``; ``tiers`` None means every tier."""
+
+    op: ClassVar[str] = "subscribe"
+    channel: str
+    tiers: list[Tier] | None = None
+
+
+class Unsubscribe(_ClientBase, frozen=True, kw_only=True, tag="unsubscribe"):
+    """Stop receiving a channel."""
+
+    op: ClassVar[str] = "unsubscribe"
+    channel: str
+
+
+class Ping(_ClientBase, frozen=True, kw_only=True, tag="ping"):
+    """Application-level ping; the ``pong`` echoes ``id``."""
+
+    op: ClassVar[str] = "ping"
+    id: str | int | None = None
+
+
+ClientMessage: TypeAlias = Hello | Subscribe | Unsubscribe | Ping
+KNOWN_OPS: tuple[str, ...] = ("hello", "subscribe", "unsubscribe", "ping")
+
+
+class Limits(msgspec.Struct, frozen=True, kw_only=True):
+    """The limits a connection lives under, announced in ``welcome``."""
+
+    max_subscriptions: int
+    max_message_bytes: int
+    max_messages_per_s: float
+    history_per_match: int
+
+
+class _ServerBase(msgspec.Struct, frozen=True, tag_field="type"):
+    v: int = PROTOCOL_VERSION
+
+
+class Welcome(_ServerBase, frozen=True, kw_only=True, tag="welcome"):
+    """First frame of every connection; ``epoch`` names the server's seq space."""
+
+    connection_id: str
+    server_time: datetime
+    heartbeat_s: float
+    epoch: str
+    limits: Limits
+    leagues: list[str] = msgspec.field(default_factory=list)
+    server: str = f"scoreterm/{__version__}"
+
+
+class Snapshot(_ServerBase, frozen=True, kw_only=True, tag="snapshot"):
+    """Every match of a channel; ``recovered`` is False when a resume could not be served."""
+
+    channel: str
+    matches: list[Match]
+    recovered: bool | None = None
+    at: datetime | None = None
+
+
+class Resumed(_ServerBase, frozen=True, kw_only=True, tag="resumed"):
+    """A resume succeeded: ``replayed`` missed frames follow, in seq order per match."""
+
+    channel: str
+    recovered: Literal[True] = True
+    replayed: int
+
+
+class Delta(_ServerBase, frozen=True, kw_only=True, tag="delta"):
+    """The new state of one match."""
+
+    channel: str
+    match_id: str
+    seq: int
+    data: Match
+    at: datetime | None = None
+
+
+class Event(_ServerBase, frozen=True, kw_only=True, tag="event"):
+    """Something that happened in one match."""
+
+    channel: str
+    match_id: str
+    seq: int
+    event: MatchEvent
+    at: datetime | None = None
+
+
+class Status(_ServerBase, frozen=True, kw_only=True, tag="status"):
+    """How the data source of a channel is doing."""
+
+    channel: str
+    status: SourceStatus
+    at: datetime | None = None
+
+
+class Pong(_ServerBase, frozen=True, kw_only=True, tag="pong"):
+    """The answer to a ``ping``."""
+
+    id: str | int | None = None
+    server_time: datetime
+
+
+class Error(_ServerBase, frozen=True, kw_only=True, tag="error"):
+    """A client message was refused; the connection stays open."""
+
+    code: ErrorCode
+    message: str
+    op: str | None = None
+
+
+ServerMessage: TypeAlias = Welcome | Snapshot | Resumed | Delta | Event | Status | Pong | Error
+
+_ENCODER = msgspec.json.Encoder()
+_SERVER_DECODER: msgspec.json.Decoder[ServerMessage] = msgspec.json.Decoder(ServerMessage)
+_ANY_DECODER = msgspec.json.Decoder()
+_CHANNEL = re.compile(r"(league|match):([A-Za-z0-9][A-Za-z0-9._-]{0,127})")
+_NOT_JSON = (msgspec.DecodeError, UnicodeError, RecursionError)
+
+
+def _clip(text: str, limit: int = 64) -> str:
+    # Echoed input is capped so an error frame never amplifies what a client sent.
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def encode(message: ServerMessage | ClientMessage) -> bytes:
+    """Serialize a message to the UTF-8 JSON of one text frame (send the bytes with ``text=True``)."""
+    return _ENCODER.encode(message)
+
+
+def decode_client(data: str | bytes) -> ClientMessage:
+    """Parse and validate one client frame.
+
+    Raises:
+        ProtocolError: ``bad_json`` (not JSON), ``bad_message`` (not an object, ``op`` missing or not a
+            string, a field missing or of the wrong type), ``unsupported_version`` (``v`` an integer
+            other than 1), ``unknown_op`` (an op this version does not know). Nothing else, for any input.
+    """
+    try:
+        value: Any = _ANY_DECODER.decode(data)
+    except _NOT_JSON as exc:
+        raise ProtocolError(ErrorCode.BAD_JSON, f"not valid JSON: {_clip(str(exc), 200)}") from None
+    if not isinstance(value, dict):
+        raise ProtocolError(ErrorCode.BAD_MESSAGE, "a message must be a JSON object with an 'op'")
+    op = _clip(value["op"]) if isinstance(value.get("op"), str) else None
+    version = value.get("v", PROTOCOL_VERSION)
+    # The version comes first: a newer client's message need not fit v1's shapes at all.
+    if type(version) is int and version != PROTOCOL_VERSION:
+        message = f"protocol version {_clip(str(version), 20)} is not supported; this server speaks v1"
+        raise ProtocolError(ErrorCode.UNSUPPORTED_VERSION, message, op)
+    if op is None:
+        raise ProtocolError(ErrorCode.BAD_MESSAGE, "'op' is missing or not a string")
+    if op not in KNOWN_OPS:
+        raise ProtocolError(ErrorCode.UNKNOWN_OP, f"unknown op {op!r}; known ops: {', '.join(KNOWN_OPS)}", op)
+    try:
+        decoded: ClientMessage = msgspec.convert(value, ClientMessage)
+    except (msgspec.ValidationError, RecursionError) as exc:
+        raise ProtocolError(ErrorCode.BAD_MESSAGE, f"invalid {op}: {_clip(str(exc), 200)}", op) from None
+    return decoded
+
+
+def decode_server(data: str | bytes) -> ServerMessage:
+    """Parse and validate one server frame (for clients and tests).
+
+    Raises:
+        ProtocolError: ``bad_json`` when the frame is not JSON, ``bad_message`` when it is not a valid
+            server message (an unknown ``type`` included).
+    """
+    try:
+        return _SERVER_DECODER.decode(data)
+    except msgspec.ValidationError as exc:
+        raise ProtocolError(ErrorCode.BAD_MESSAGE, _clip(str(exc), 200)) from None
+    except _NOT_JSON as exc:
+        raise ProtocolError(ErrorCode.BAD_JSON, f"not valid JSON: {_clip(str(exc), 200)}") from None
+
+
+def parse_channel(channel: str) -> tuple[Literal["league", "match"], str]:
+    """Split ``league:<slug>`` or ``match:<id>``; an id is 1-128 of ``A-Z a-z 0-9 . _ -``, not led by ``._-``.
+
+    Raises:
+        ProtocolError: ``unknown_channel`` for anything else.
+    """
+    found = _CHANNEL.fullmatch(channel)
+    if found is None:
+        expected = "expected 'league:<slug>' or 'match:<id>'"
+        raise ProtocolError(ErrorCode.UNKNOWN_CHANNEL, f"bad channel {_clip(channel)!r}: {expected}")
+    return ("league" if found[1] == "league" else "match"), found[2]
+
+
+def from_update(update: Update) -> ServerMessage | None:
+    """The frame that carries an engine ``Update``; None when the update lacks its payload."""
+    kind, channel, at = update.kind, update.channel, update.at
+    if kind is UpdateKind.SNAPSHOT:
+        return Snapshot(channel=channel, matches=list(update.matches), at=at)
+    if kind is UpdateKind.DELTA and update.match is not None:
+        match_id = update.match_id or update.match.id
+        return Delta(channel=channel, match_id=match_id, seq=update.seq, data=update.match, at=at)
+    if kind is UpdateKind.EVENT and update.event is not None and update.match_id is not None:
+        return Event(channel=channel, match_id=update.match_id, seq=update.seq, event=update.event, at=at)
+    if kind is UpdateKind.STATUS and update.status is not None:
+        return Status(channel=channel, status=update.status, at=at)
+    return None
+
+
+def to_update(message: ServerMessage) -> Update | None:
+    """The ``Update`` a frame carries (the inverse of :func:`from_update`); None for control frames.
+
+    A frame without ``at`` is stamped with the time it is read.
+    """
+    if not isinstance(message, Snapshot | Delta | Event | Status):
+        return None
+    at, ch = message.at or datetime.now(UTC), message.channel
+    match message:
+        case Snapshot(matches=matches):
+            return Update(kind=UpdateKind.SNAPSHOT, channel=ch, at=at, matches=tuple(matches))
+        case Delta(match_id=match_id, seq=seq, data=data):
+            return Update(kind=UpdateKind.DELTA, channel=ch, at=at, match_id=match_id, seq=seq, match=data)
+        case Event(match_id=match_id, seq=seq, event=event):
+            return Update(kind=UpdateKind.EVENT, channel=ch, at=at, match_id=match_id, seq=seq, event=event)
+        case Status(status=status):
+            return Update(kind=UpdateKind.STATUS, channel=ch, at=at, status=status)
+
+
+def strip_tiers(message: ServerMessage, tiers: Collection[Tier] | None) -> ServerMessage | None:
+    """Cut a frame down to a subscription's ``tiers`` (None: all); None means do not send it.
+
+    No ``scoreboard``: ``delta`` frames are dropped (the ``snapshot``, the base state, still goes).
+    No ``events``: ``event`` frames are dropped. No ``odds``: matches go out with ``odds: null``.
+    Other frames pass unchanged.
+    """
+    if tiers is None:
+        return message
+    if isinstance(message, Event) and Tier.EVENTS not in tiers:
+        return None
+    if isinstance(message, Delta) and Tier.SCOREBOARD not in tiers:
+        return None
+    if isinstance(message, Delta) and Tier.ODDS not in tiers and message.data.odds is not None:
+        return msgspec.structs.replace(message, data=msgspec.structs.replace(message.data, odds=None))
+    if isinstance(message, Snapshot) and Tier.ODDS not in tiers:
+        matches = [m if m.odds is None else msgspec.structs.replace(m, odds=None) for m in message.matches]
+        return msgspec.structs.replace(message, matches=matches)
+    return message

@@ -1,0 +1,384 @@
+"""``scoreterm serve``: one engine, many WebSocket clients, plus small HTTP endpoints.
+
+Every update from the engine is appended to the history (bounded in RAM, durable in SQLite),
+encoded once, and broadcast to the connections subscribed to its channel. A reconnecting client
+that sends its last seqs gets exactly what it missed, or a fresh snapshot marked
+``recovered: false`` — never a silent gap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import msgspec
+from websockets.asyncio.server import Server, ServerConnection, broadcast, serve
+from websockets.exceptions import ConnectionClosed
+from websockets.http11 import Request, Response
+
+from scoreterm import __version__
+from scoreterm.bus.memory import MemoryBus, SubscriptionLagged, match_channel
+from scoreterm.domain.model import Update, UpdateKind
+from scoreterm.engine.clock import Clock
+from scoreterm.engine.engine import Engine
+from scoreterm.net import protocol as p
+from scoreterm.net.history import History
+from scoreterm.net.http import HttpEndpoints, respond
+from scoreterm.net.limits import SlidingWindow, TokenBucket
+from scoreterm.net.metrics import ServerMetrics
+
+log = logging.getLogger(__name__)
+WS_PATH = "/v1/ws"
+
+
+@dataclass
+class ServerConfig:
+    """Limits and access rules; the defaults suit one machine serving a few thousand fans."""
+
+    host: str = "127.0.0.1"
+    port: int = 8765
+    token: str | None = None
+    origins: list[str] | None = None
+    max_connections: int = 10_000
+    max_subscriptions: int = 50
+    max_message_bytes: int = 64 * 1024
+    max_messages_per_s: float = 10.0
+    burst_messages: float = 40.0
+    new_connections_per_minute: int = 10
+    heartbeat_s: float = 20.0
+    history_per_match: int = 300
+    high_water_bytes: int = 1024 * 1024
+
+
+@dataclass
+class Client:
+    """One connected WebSocket client."""
+
+    id: str
+    ws: ServerConnection
+    bucket: TokenBucket
+    authed: bool
+    subscriptions: dict[str, frozenset[p.Tier]] = field(default_factory=dict)
+    resume: dict[str, int] = field(default_factory=dict)
+    epoch: str | None = None
+    said_hello: bool = False
+
+
+class ScoretermServer:
+    """The WebSocket + HTTP server in front of an engine."""
+
+    def __init__(
+        self, engine: Engine, bus: MemoryBus, history: History, config: ServerConfig, clock: Clock
+    ) -> None:
+        self.engine = engine
+        self.bus = bus
+        self.history = history
+        self.config = config
+        self.clock = clock
+        self.clients: dict[str, Client] = {}
+        self.metrics = ServerMetrics()
+        self.http = HttpEndpoints(self)
+        self._new_connections = SlidingWindow(config.new_connections_per_minute)
+        self._server: Server | None = None
+        self._pump: asyncio.Task[None] | None = None
+        self.leagues = [lg.slug for lg in engine.options.leagues]
+
+    @property
+    def port(self) -> int:
+        """The port actually bound (useful with port 0)."""
+        assert self._server is not None
+        return int(self._server.sockets[0].getsockname()[1])
+
+    async def start(self) -> None:
+        """Restore history into the engine's store, bind the socket and start fanning out."""
+        for match, events in self.history.restore_state():
+            self.engine.store.restore(match, events)
+        subscription = self.bus.subscribe(["*"])
+        self._pump = asyncio.create_task(self._fan_out(subscription))
+        self._server = await serve(
+            self._handle,
+            self.config.host,
+            self.config.port,
+            process_request=self._process_request,
+            origins=self._origins(),
+            max_size=self.config.max_message_bytes,
+            ping_interval=self.config.heartbeat_s,
+            ping_timeout=self.config.heartbeat_s,
+            server_header=f"scoreterm/{__version__}",
+        )
+
+    def _origins(self) -> list[Any] | None:
+        if not self.config.origins:
+            return None
+        # Clients that send no Origin (terminals, scripts) stay welcome; browsers must match.
+        return [*self.config.origins, None]
+
+    async def close(self) -> None:
+        """Graceful stop: "going away" to every client, history flushed."""
+        if self._server is not None:
+            self._server.close(close_connections=False)
+            await asyncio.gather(
+                *(self._close(c, p.CloseCode.GOING_AWAY) for c in list(self.clients.values())),
+                return_exceptions=True,
+            )
+            await self._server.wait_closed()
+        if self._pump is not None:
+            self._pump.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._pump
+        self.history.flush()
+
+    # -- HTTP and the upgrade -------------------------------------------------------------------
+
+    def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
+        path = request.path.split("?", 1)[0]
+        if path != WS_PATH:
+            return self.http.handle(connection, request)
+        now = time.monotonic()
+        ip = str(connection.remote_address[0]) if connection.remote_address else "?"
+        if len(self.clients) >= self.config.max_connections:
+            self.metrics.rejected.labels("capacity").inc()
+            return respond(connection, 503, {"error": "server full"})
+        if not self._new_connections.allow(ip, now):
+            self.metrics.rejected.labels("rate").inc()
+            wait = self._new_connections.retry_after(ip, now)
+            return respond(
+                connection,
+                429,
+                {"error": "too many new connections from this address"},
+                {"Retry-After": str(max(1, round(wait)))},
+            )
+        supplied = self.http.token_of(request)
+        if (
+            self.config.token
+            and supplied is not None
+            and not secrets.compare_digest(supplied, self.config.token)
+        ):
+            self.metrics.rejected.labels("token").inc()
+            return respond(connection, 401, {"error": "bad token"})
+        connection.scoreterm_authed = not self.config.token or supplied is not None  # type: ignore[attr-defined]
+        return None
+
+    # -- one connection -------------------------------------------------------------------------
+
+    async def _handle(self, ws: ServerConnection) -> None:
+        client = Client(
+            id=secrets.token_hex(8),
+            ws=ws,
+            bucket=TokenBucket(self.config.max_messages_per_s, self.config.burst_messages, time.monotonic()),
+            authed=bool(getattr(ws, "scoreterm_authed", True)),
+        )
+        self.clients[client.id] = client
+        self.metrics.connections.inc()
+        try:
+            await self._send(client, self._welcome(client))
+            async for raw in ws:
+                self.metrics.messages_in.inc()
+                if not client.bucket.allow(time.monotonic()):
+                    self.metrics.drops.labels("flood").inc()
+                    await self._close(client, p.CloseCode.RATE_LIMITED)
+                    return
+                await self._on_message(client, raw)
+        except ConnectionClosed as closed:
+            if (
+                closed.rcvd is not None
+                and closed.rcvd.code == 1009
+                or (closed.sent is not None and closed.sent.code == 1009)
+            ):
+                self.metrics.drops.labels("oversize").inc()
+        finally:
+            self.clients.pop(client.id, None)
+            self.metrics.connections.dec()
+
+    def _welcome(self, client: Client) -> p.Welcome:
+        return p.Welcome(
+            connection_id=client.id,
+            server_time=self.clock.now(),
+            heartbeat_s=self.config.heartbeat_s,
+            epoch=self.history.epoch,
+            leagues=list(self.leagues),
+            limits=p.Limits(
+                max_subscriptions=self.config.max_subscriptions,
+                max_message_bytes=self.config.max_message_bytes,
+                max_messages_per_s=self.config.max_messages_per_s,
+                history_per_match=self.config.history_per_match,
+            ),
+            server=f"scoreterm/{__version__}",
+        )
+
+    async def _on_message(self, client: Client, raw: str | bytes) -> None:
+        try:
+            message = p.decode_client(raw)
+        except p.ProtocolError as exc:
+            await self._error(client, exc.code, exc.message, exc.op)
+            return
+        if isinstance(message, p.Ping):
+            await self._send(client, p.Pong(id=message.id, server_time=self.clock.now()))
+        elif isinstance(message, p.Hello):
+            await self._hello(client, message)
+        elif not client.authed:
+            await self._error(client, p.ErrorCode.UNAUTHORIZED, "send hello with the token first", message.op)
+        elif isinstance(message, p.Subscribe):
+            await self._subscribe(client, message)
+        elif isinstance(message, p.Unsubscribe):
+            if client.subscriptions.pop(message.channel, None) is None:
+                await self._error(
+                    client, p.ErrorCode.NOT_SUBSCRIBED, f"not subscribed to {message.channel}", "unsubscribe"
+                )
+
+    async def _hello(self, client: Client, hello: p.Hello) -> None:
+        if client.subscriptions:
+            await self._error(
+                client, p.ErrorCode.HELLO_AFTER_SUBSCRIBE, "hello must come before subscribe", "hello"
+            )
+            return
+        if self.config.token and not client.authed:
+            if hello.token is None or not secrets.compare_digest(hello.token, self.config.token):
+                self.metrics.rejected.labels("token").inc()
+                await self._close(client, p.CloseCode.UNAUTHORIZED)
+                return
+            client.authed = True
+        client.said_hello = True
+        client.epoch = hello.epoch
+        client.resume = dict(hello.resume)
+
+    async def _subscribe(self, client: Client, message: p.Subscribe) -> None:
+        try:
+            kind, ident = p.parse_channel(message.channel)
+        except p.ProtocolError as exc:
+            await self._error(client, exc.code, exc.message, "subscribe")
+            return
+        known = ident in self.leagues if kind == "league" else self.engine.store.get(ident) is not None
+        if not known:
+            what = "league" if kind == "league" else "match"
+            await self._error(
+                client,
+                p.ErrorCode.UNKNOWN_CHANNEL,
+                f"no {what} {ident!r} on this server (leagues: {', '.join(self.leagues)})",
+                "subscribe",
+            )
+            return
+        if (
+            message.channel not in client.subscriptions
+            and len(client.subscriptions) >= self.config.max_subscriptions
+        ):
+            await self._error(
+                client,
+                p.ErrorCode.TOO_MANY_SUBSCRIPTIONS,
+                f"at most {self.config.max_subscriptions} subscriptions",
+                "subscribe",
+            )
+            return
+        tiers = frozenset(message.tiers) if message.tiers else frozenset(p.Tier)
+        # No await between reading the store and registering: nothing can slip between the two.
+        matches = self._matches_of(kind, ident)
+        frames = self._catch_up(client, message.channel, matches)
+        client.subscriptions[message.channel] = tiers
+        for frame in frames:
+            await self._send(client, p.strip_tiers(frame, tiers) or frame)
+
+    def _matches_of(self, kind: str, ident: str) -> list[Any]:
+        if kind == "league":
+            return self.engine.store.matches(ident)
+        match = self.engine.store.get(ident)
+        return [match] if match is not None else []
+
+    def _catch_up(self, client: Client, channel: str, matches: list[Any]) -> list[p.ServerMessage]:
+        """What a subscriber gets first: the missed updates if it resumes and we hold them all,
+        else a snapshot (``recovered: false`` when it asked to resume)."""
+        wanted = {m.id: client.resume[m.id] for m in matches if m.id in client.resume}
+        if not wanted:
+            return [p.Snapshot(channel=channel, matches=matches, at=self.clock.now())]
+        missed: list[p.ServerMessage] = []
+        recovered = client.epoch == self.history.epoch
+        for match_id, seq in wanted.items() if recovered else ():
+            held = self.history.since(match_id, seq)
+            if held is None:
+                recovered = False
+                break
+            missed.extend(m for u in held if (m := p.from_update(_on_channel(u, channel))) is not None)
+        if not recovered:
+            self.metrics.resumes.labels("snapshot").inc()
+            return [p.Snapshot(channel=channel, matches=matches, recovered=False, at=self.clock.now())]
+        self.metrics.resumes.labels("recovered").inc()
+        fresh = [
+            p.Delta(channel=channel, match_id=m.id, seq=m.seq, data=m, at=self.clock.now())
+            for m in matches
+            if m.id not in wanted
+        ]
+        return [p.Resumed(channel=channel, replayed=len(missed)), *missed, *fresh]
+
+    # -- fan-out --------------------------------------------------------------------------------
+
+    async def _fan_out(self, subscription: Any) -> None:
+        while True:
+            try:
+                update = await subscription.get()
+            except SubscriptionLagged:
+                log.error("server fell behind its engine; resubscribing (clients get snapshots)")
+                subscription = self.bus.subscribe(["*"])
+                continue
+            self.deliver(update)
+
+    def deliver(self, update: Update) -> None:
+        """Record ``update`` and send it, encoded once per tier set, to every subscriber."""
+        if update.kind in (UpdateKind.DELTA, UpdateKind.EVENT):
+            if not self.history.append(update):
+                return
+            self.history.flush()
+        message = p.from_update(update)
+        if message is None:
+            return
+        channels = {update.channel}
+        if update.match_id:
+            channels.add(match_channel(update.match_id))
+        by_tiers: dict[frozenset[p.Tier], list[ServerConnection]] = {}
+        for client in list(self.clients.values()):
+            tiers = next((client.subscriptions[c] for c in channels if c in client.subscriptions), None)
+            if tiers is None:
+                continue
+            if self._too_slow(client):
+                continue
+            by_tiers.setdefault(tiers, []).append(client.ws)
+        for tiers, sockets in by_tiers.items():
+            frame = p.strip_tiers(message, tiers)
+            if frame is None:
+                continue
+            data = p.encode(frame)
+            broadcast(sockets, data, text=True)
+            self.metrics.messages_out.inc(len(sockets))
+
+    def _too_slow(self, client: Client) -> bool:
+        transport = client.ws.transport
+        if transport is None or transport.get_write_buffer_size() <= self.config.high_water_bytes:
+            return False
+        self.metrics.drops.labels("slow_consumer").inc()
+        asyncio.get_running_loop().create_task(self._close(client, p.CloseCode.SLOW_CONSUMER))
+        return True
+
+    # -- helpers --------------------------------------------------------------------------------
+
+    async def _send(self, client: Client, message: p.ServerMessage) -> None:
+        with contextlib.suppress(ConnectionClosed):
+            await client.ws.send(p.encode(message), text=True)
+            self.metrics.messages_out.inc()
+
+    async def _error(self, client: Client, code: p.ErrorCode, message: str, op: str | None) -> None:
+        self.metrics.errors.labels(code.value).inc()
+        await self._send(client, p.Error(code=code, message=message, op=op))
+
+    async def _close(self, client: Client, code: p.CloseCode) -> None:
+        self.clients.pop(client.id, None)
+        with contextlib.suppress(Exception):
+            # A slow consumer sees the close frame after its backlog; websockets aborts the TCP
+            # connection if the closing handshake does not finish within its close timeout.
+            await client.ws.close(int(code), p.CLOSE_REASONS[code])
+
+
+def _on_channel(update: Update, channel: str) -> Update:
+    return update if update.channel == channel else msgspec.structs.replace(update, channel=channel)
