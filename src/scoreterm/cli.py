@@ -149,12 +149,28 @@ def watch(
     ] = False,
     interval: IntervalOpt = None,
     delay: DelayOpt = None,
+    server: Annotated[
+        str | None,
+        typer.Option(
+            "--server",
+            help="Follow a `scoreterm serve` instead of polling providers (ws://host:8765).",
+            show_default=False,
+        ),
+    ] = None,
+    token: Annotated[
+        str | None,
+        typer.Option("--token", envvar="SCORETERM_TOKEN", help="Token for --server.", show_default=False),
+    ] = None,
 ) -> None:
     """Follow matches live in a dashboard (or as JSON lines): polls adaptively, fails over between
-    providers, toasts every goal."""
+    providers, toasts every goal. With --server, a thin client of `scoreterm serve`."""
     flags: dict[str, Any] = {"leagues": league or None, "interval": interval, "delay": delay}
     if provider is not None:
         flags["providers"] = [provider]
+    if server is not None:
+        from scoreterm.commands.remote import run_remote
+
+        raise typer.Exit(run_remote(server, league or None, token, {"delay": delay}, as_json=json_output))
     if json_output:
         from scoreterm.commands.live import run_watch_json
 

@@ -70,8 +70,11 @@ CLOSE_REASONS: dict[CloseCode, str] = {
 
 
 class ProtocolError(Exception):
-    """A frame that cannot be acted on: ``code``, ``message`` (naming the bad field, if any) and the
-    frame's ``op`` when it had a string one. The server answers it with an ``error`` frame."""
+    """A frame that cannot be acted on; the server answers it with an ``error`` frame.
+
+    ``code`` is stable, ``message`` names the bad field when there is one, and ``op`` is the op of the
+    frame when it had a string one.
+    """
 
     def __init__(self, code: ErrorCode, message: str, op: str | None = None) -> None:
         super().__init__(f"{code}: {message}")
@@ -218,8 +221,13 @@ def _clip(text: str, limit: int = 64) -> str:
     return text if len(text) <= limit else text[:limit] + "..."
 
 
-def encode(message: ServerMessage | ClientMessage) -> bytes:
-    """Serialize a message to the UTF-8 JSON of one text frame (send the bytes with ``text=True``)."""
+def encode(message: ServerMessage) -> bytes:
+    """Serialize a server message to the UTF-8 JSON of one text frame (send it with ``text=True``)."""
+    return _ENCODER.encode(message)
+
+
+def encode_client(message: ClientMessage) -> bytes:
+    """Serialize a client message to the UTF-8 JSON of one text frame (send it with ``text=True``)."""
     return _ENCODER.encode(message)
 
 

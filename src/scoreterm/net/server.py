@@ -185,10 +185,8 @@ class ScoretermServer:
                     return
                 await self._on_message(client, raw)
         except ConnectionClosed as closed:
-            if (
-                closed.rcvd is not None
-                and closed.rcvd.code == 1009
-                or (closed.sent is not None and closed.sent.code == 1009)
+            if (closed.rcvd is not None and closed.rcvd.code == 1009) or (
+                closed.sent is not None and closed.sent.code == 1009
             ):
                 self.metrics.drops.labels("oversize").inc()
         finally:
@@ -225,11 +223,10 @@ class ScoretermServer:
             await self._error(client, p.ErrorCode.UNAUTHORIZED, "send hello with the token first", message.op)
         elif isinstance(message, p.Subscribe):
             await self._subscribe(client, message)
-        elif isinstance(message, p.Unsubscribe):
-            if client.subscriptions.pop(message.channel, None) is None:
-                await self._error(
-                    client, p.ErrorCode.NOT_SUBSCRIBED, f"not subscribed to {message.channel}", "unsubscribe"
-                )
+        elif isinstance(message, p.Unsubscribe) and client.subscriptions.pop(message.channel, None) is None:
+            await self._error(
+                client, p.ErrorCode.NOT_SUBSCRIBED, f"not subscribed to {message.channel}", "unsubscribe"
+            )
 
     async def _hello(self, client: Client, hello: p.Hello) -> None:
         if client.subscriptions:
@@ -280,7 +277,9 @@ class ScoretermServer:
         frames = self._catch_up(client, message.channel, matches)
         client.subscriptions[message.channel] = tiers
         for frame in frames:
-            await self._send(client, p.strip_tiers(frame, tiers) or frame)
+            stripped = p.strip_tiers(frame, tiers)
+            if stripped is not None:
+                await self._send(client, stripped)
 
     def _matches_of(self, kind: str, ident: str) -> list[Any]:
         if kind == "league":
@@ -324,13 +323,14 @@ class ScoretermServer:
                 subscription = self.bus.subscribe(["*"])
                 continue
             self.deliver(update)
+            if not subscription.pending():
+                # One commit per burst (an engine poll publishes several updates at once).
+                self.history.flush()
 
     def deliver(self, update: Update) -> None:
         """Record ``update`` and send it, encoded once per tier set, to every subscriber."""
-        if update.kind in (UpdateKind.DELTA, UpdateKind.EVENT):
-            if not self.history.append(update):
-                return
-            self.history.flush()
+        if update.kind in (UpdateKind.DELTA, UpdateKind.EVENT) and not self.history.append(update):
+            return
         message = p.from_update(update)
         if message is None:
             return
