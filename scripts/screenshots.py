@@ -24,6 +24,7 @@ OUT = Path(__file__).resolve().parent.parent / "screenshots"
 GOAL_1 = 820.0  # tape seconds when Quiñones' 9th-minute goal shows
 SECOND_HALF = 6300.0  # 2-0, cards and substitutions on the timeline
 FULL_TIME = 7400.0
+DEMO_MATCH = "espn-760415"
 
 
 async def _wait(pilot: Pilot[Any], condition: Callable[[], bool], within: float = 20.0) -> None:
@@ -61,7 +62,14 @@ async def _nothing(pilot: Pilot[Any], app: ScoretermApp) -> None:
 
 
 async def _open_match(pilot: Pilot[Any], app: ScoretermApp) -> None:
+    # Put the cursor on Mexico v South Africa (the upcoming match may be listed first).
+    for _ in range(5):
+        if getattr(app.screen, "current_match_id", lambda: None)() == DEMO_MATCH:
+            break
+        await pilot.press("down")
     await pilot.press("enter")
+    # Opening the match asks the feed for its detail (odds, stats): wait for it to arrive.
+    await _wait(pilot, lambda: app.board.matches[DEMO_MATCH].odds is not None)
 
 
 async def _goal_toast(pilot: Pilot[Any], app: ScoretermApp) -> None:

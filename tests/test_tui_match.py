@@ -35,6 +35,7 @@ from scoreterm.domain.model import (
 from scoreterm.replay.tape import demo_tape
 from scoreterm.session import Session, replay_session
 from scoreterm.tui.app import AppOptions, ScoretermApp, make_app
+from scoreterm.tui.board import Board
 from scoreterm.tui.screens.match import MatchScreen
 from scoreterm.tui.screens.scoreboard import ScoreboardScreen
 from scoreterm.tui.widgets.timeline import Timeline
@@ -130,6 +131,11 @@ async def until(pilot: Pilot[Any], predicate: Callable[[], bool], within: float 
         await pilot.pause(0.05)
 
 
+async def played_out(pilot: Pilot[Any], app: ScoretermApp) -> None:
+    """Wait for the demo tape to end (at max speed the app takes seconds, longer on a busy machine)."""
+    await until(pilot, lambda: app.feed_state == "ended", within=90.0)
+
+
 def shown(app: ScoretermApp, selector: str) -> str:
     """The text a widget renders (all of it, borders included, scrolled out of view or not)."""
     widget = app.screen.query_one(selector, Widget)
@@ -163,7 +169,7 @@ async def open_match(pilot: Pilot[Any], app: ScoretermApp, match_id: str) -> Mat
 async def test_full_time_screen_shows_header_timeline_odds_and_stats_then_esc_goes_back() -> None:
     app, _ = demo()
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        await until(pilot, lambda: app.feed_state == "ended")
+        await played_out(pilot, app)
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, MatchScreen))
         assert isinstance(app.screen, MatchScreen) and app.screen.match_id == DEMO_MATCH
@@ -180,15 +186,15 @@ async def test_full_time_screen_shows_header_timeline_odds_and_stats_then_esc_go
             "9'  GOAL  MEX  Julián Quiñones  1-0",
             "— Half-time —",
             "— Second half —",
-            "Sphephelo Sithole  RSA    RC     49'",
+            "49'  RC    RSA  Sphephelo Sithole",
             "67'  GOAL  MEX  Raúl Jiménez  Header  2-0",
-            "Themba Zwane  RSA    RC     84'",
+            "84'  RC    RSA  Themba Zwane",
             "90'+2'  RC    MEX  César Montes",
             "— Full time —",
         ]
         positions = [next(i for i, line in enumerate(lines) if text in line) for text in order]
         assert positions == sorted(positions), lines
-        assert "Thalente Mbatha replaces Lyle Foster  RSA   SUB     56'" in lines
+        assert "56'  SUB   RSA  Thalente Mbatha replaces Lyle Foster" in lines
         assert "66'  SUB   MEX  Luis Chávez replaces Brian Gutiérrez" in lines
         assert "17'" in line_with(app, "Teboho Mokoena") and "YC" in line_with(app, "Teboho Mokoena")
 
@@ -229,7 +235,7 @@ async def test_goals_appear_on_the_timeline_as_the_tape_plays() -> None:
         assert "2 - 0" in shown(app, "#match-header")
         assert line_with(app, "Raúl Jiménez").endswith("2-0")
         assert line_with(app, "Julián Quiñones").endswith("1-0")
-        assert "RC     49'" in line_with(app, "Sphephelo Sithole")
+        assert "49'  RC    RSA" in line_with(app, "Sphephelo Sithole")
         lines = timeline_lines(app)
         assert (
             lines.index("— Half-time —")
@@ -242,7 +248,7 @@ async def test_goals_appear_on_the_timeline_as_the_tape_plays() -> None:
 async def test_spoiler_free_match_stays_hidden_until_r() -> None:
     app, _ = demo(spoiler_free=["Mexico"])
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
-        await until(pilot, lambda: app.feed_state == "ended")
+        await played_out(pilot, app)
         await open_match(pilot, app, DEMO_MATCH)
         header = shown(app, "#match-header")
         assert "? - ?" in header and "2 - 0" not in header and "Mexico" in header
@@ -259,7 +265,7 @@ async def test_spoiler_free_match_stays_hidden_until_r() -> None:
 async def test_80x24_stacks_the_panels_and_keeps_the_header() -> None:
     app, _ = demo()
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        await until(pilot, lambda: app.feed_state == "ended")
+        await played_out(pilot, app)
         screen = await open_match(pilot, app, DEMO_MATCH)
         await pilot.pause()
         assert screen.has_class("-narrow")
@@ -301,7 +307,7 @@ def colours(app: ScoretermApp, selector: str, text: str) -> tuple[float, float]:
 async def test_a_light_theme_recolours_every_panel_legibly() -> None:
     app, _ = demo()
     async with app.run_test(size=(120, 36)) as pilot:
-        await until(pilot, lambda: app.feed_state == "ended")
+        await played_out(pilot, app)
         await open_match(pilot, app, DEMO_MATCH)
         drawn = [
             ("#match-header", "Kick-off 11 Jun 19:00 UTC  ·  Estadio Banorte"),
@@ -427,3 +433,25 @@ async def test_waiting_for_an_unknown_match_does_not_crash(size: tuple[int, int]
         assert "No events yet" in shown(app, "#timeline-lines")
         await pilot.press("escape")
         await until(pilot, lambda: isinstance(app.screen, ScoreboardScreen))
+
+
+def test_board_timeline_puts_breaks_where_they_belong_even_when_seen_late() -> None:
+    board = Board()
+    board.apply(snapshot(live_match()), 0.0)
+    phases = [("1H", "1'"), ("HT", "HT"), ("2H", "67'"), ("FT", "FT")]  # 2H noticed late, as after a gap
+    items = [
+        MatchEvent(kind=EventKind.PHASE_CHANGE, detail=label, minute=minute, key=f"phase:{label}", seq=seq)
+        for seq, (label, minute) in zip((1, 3, 4, 7), phases, strict=True)
+    ]
+    items += [
+        goal("45'+2'", Score(1, 0), "A", 2),
+        goal("52'", Score(2, 0), "B", 5),
+        goal("90'+6'", Score(3, 0), "C", 6),
+    ]
+    for item in items:
+        board.apply(event("m1", item), 0.0)
+    order = [
+        e.event.detail if e.event.kind is EventKind.PHASE_CHANGE else e.event.player
+        for e in board.timeline("m1")
+    ]
+    assert order == ["1H", "A", "HT", "2H", "B", "C", "FT"]

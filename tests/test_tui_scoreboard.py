@@ -224,3 +224,16 @@ async def test_help_and_quit() -> None:
         assert isinstance(app.screen, ScoreboardScreen)
         await pilot.press("q")
     assert app.return_code == 0
+
+
+async def test_opening_a_match_asks_the_feed_to_keep_it_fresh() -> None:
+    feed = ScriptedFeed([snapshot(opening_day())])
+    app = scripted_app(feed)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: len(rows(app)) == 2)
+        await pilot.press("enter")
+        await until(pilot, lambda: type(app.screen).__name__ == "MatchScreen")
+        assert feed.focused == [opening_day()[0].id]
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, ScoreboardScreen))
+        assert feed.focused[-1] is None

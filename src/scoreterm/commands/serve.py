@@ -18,6 +18,7 @@ from scoreterm.engine.clock import SystemClock
 from scoreterm.engine.engine import Engine
 from scoreterm.net.history import History, HistoryError
 from scoreterm.net.server import ScoretermServer, ServerConfig
+from scoreterm.replay.tape import Tape
 from scoreterm.session import Session, live_session, replay_session
 
 POSITION_EVERY_S = 2.0
@@ -53,7 +54,7 @@ def run_serve(request: ServeRequest) -> int:
         if request.demo or request.replay is not None:
             tape, name = load_tape(request.replay, request.demo)
             speed = parse_speed_option(request.speed)
-            start = float(history.get_meta(f"replay:{name}") or 0.0)
+            start = max(float(history.get_meta(f"replay:{name}") or 0.0), _recorded_until(history, tape))
             session = replay_session(tape, zone, name=name, speed=speed)
             if session.replay is not None and start > 0:
                 session.replay.clock.jump(start)
@@ -107,6 +108,17 @@ async def _serve(session: Session, history: History, config: ServerConfig, tape_
         history.close()
         await session.client.aclose()
     return EXIT_OK
+
+
+def _recorded_until(history: History, tape: Tape) -> float:
+    """Tape seconds of the latest update the history holds for this tape (0.0 if none).
+
+    After a crash the position saved every few seconds can lag behind the history: replayed from
+    there, the tape would wind the restored matches back (a goal "disallowed", then scored again).
+    """
+    start, end = tape.header.started_at, tape.frames[-1].t if tape.frames else 0.0
+    offsets = [(m.updated_at - start).total_seconds() for m, _ in history.restore_state() if m.updated_at]
+    return max((t for t in offsets if 0.0 <= t <= end), default=0.0)
 
 
 async def _keep_position(session: Session, history: History, name: str) -> None:

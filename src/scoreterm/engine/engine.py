@@ -209,9 +209,19 @@ class Engine:
             if self.options.schedule is not None:
                 scheduled = self.options.schedule()
                 if scheduled is None:
+                    await self._finish(state)
                     return
                 delay = scheduled
             await self.clock.sleep(delay)
+
+    async def _finish(self, state: _LeagueState) -> None:
+        """The tape is over: let detail fetches in flight land, and fetch the detail (odds,
+        stats) of every match that never had it, so the final picture is complete."""
+        await asyncio.gather(*list(state.detail_tasks), return_exceptions=True)
+        for match in self.store.matches(state.league.slug):
+            if match.id not in state.last_detail:
+                state.last_detail[match.id] = self.clock.monotonic()
+                await self.fetch_detail(state.league.slug, match.id)
 
     def _finished(self, state: _LeagueState) -> bool:
         if not self.options.until_final or not state.first_poll_done:

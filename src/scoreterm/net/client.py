@@ -174,6 +174,8 @@ class RemoteFeed:
             for league in self.leagues or welcome.leagues:
                 await ws.send(p.encode_client(p.Subscribe(channel=f"league:{league}")), text=True)
             self.state = ConnectionState.CONNECTED
+            # The server answered: the next drop starts a fresh backoff, not where the last one stopped.
+            self.attempt = 0
             pinger = asyncio.create_task(self._ping(ws))
             async for raw in ws:
                 await self._receive(p.decode_server(raw))
@@ -212,8 +214,10 @@ class RemoteFeed:
                 return
             self.last_seq[update.match_id] = update.seq
         elif update.kind is UpdateKind.SNAPSHOT:
+            # A snapshot is the server's truth, even below what we held (``recovered: false`` after a
+            # server lost its last updates): keeping a higher seq would drop every update up to it.
             for match in update.matches:
-                self.last_seq[match.id] = max(self.last_seq.get(match.id, 0), match.seq)
+                self.last_seq[match.id] = match.seq
         await self._queue.put(update)
 
     async def _ping(self, ws: ClientConnection) -> None:

@@ -53,6 +53,8 @@ class ServerConfig:
     heartbeat_s: float = 20.0
     history_per_match: int = 300
     high_water_bytes: int = 1024 * 1024
+    # How long a closing handshake may take before the TCP connection is cut.
+    close_timeout_s: float = 10.0
 
 
 @dataclass
@@ -86,6 +88,7 @@ class ScoretermServer:
         self._new_connections = SlidingWindow(config.new_connections_per_minute)
         self._server: Server | None = None
         self._pump: asyncio.Task[None] | None = None
+        self._closing: set[asyncio.Task[None]] = set()
         self.leagues = [lg.slug for lg in engine.options.leagues]
 
     @property
@@ -107,8 +110,9 @@ class ScoretermServer:
             process_request=self._process_request,
             origins=self._origins(),
             max_size=self.config.max_message_bytes,
-            ping_interval=self.config.heartbeat_s,
-            ping_timeout=self.config.heartbeat_s,
+            # Heartbeats are ours (_heartbeat): websockets' own close with 1011, not the documented 4011.
+            ping_interval=None,
+            close_timeout=self.config.close_timeout_s,
             server_header=f"scoreterm/{__version__}",
         )
 
@@ -175,14 +179,20 @@ class ScoretermServer:
         )
         self.clients[client.id] = client
         self.metrics.connections.inc()
+        heartbeat = asyncio.create_task(self._heartbeat(client))
+        closing: asyncio.Task[None] | None = None
         try:
             await self._send(client, self._welcome(client))
             async for raw in ws:
                 self.metrics.messages_in.inc()
+                if closing is not None:
+                    # Drain what the flood queued: with its queue full websockets stops reading,
+                    # and the client's close frame, behind the flood, would never be read.
+                    continue
                 if not client.bucket.allow(time.monotonic()):
                     self.metrics.drops.labels("flood").inc()
-                    await self._close(client, p.CloseCode.RATE_LIMITED)
-                    return
+                    closing = asyncio.create_task(self._close(client, p.CloseCode.RATE_LIMITED))
+                    continue
                 await self._on_message(client, raw)
         except ConnectionClosed as closed:
             if (closed.rcvd is not None and closed.rcvd.code == 1009) or (
@@ -190,8 +200,27 @@ class ScoretermServer:
             ):
                 self.metrics.drops.labels("oversize").inc()
         finally:
+            heartbeat.cancel()
             self.clients.pop(client.id, None)
             self.metrics.connections.dec()
+            if closing is not None:
+                await closing
+
+    async def _heartbeat(self, client: Client) -> None:
+        """A WebSocket ping every ``heartbeat_s``; no pong within the next interval closes with 4011."""
+        interval = self.config.heartbeat_s
+        while interval > 0:
+            await asyncio.sleep(interval)
+            try:
+                # The ping itself is inside the bound: it waits on a send buffer the client may not drain.
+                async with asyncio.timeout(interval):
+                    await (await client.ws.ping())
+            except TimeoutError:
+                self.metrics.drops.labels("heartbeat").inc()
+                await self._close(client, p.CloseCode.HEARTBEAT, patience=interval)
+                return
+            except ConnectionClosed:
+                return
 
     def _welcome(self, client: Client) -> p.Welcome:
         return p.Welcome(
@@ -276,10 +305,13 @@ class ScoretermServer:
         matches = self._matches_of(kind, ident)
         frames = self._catch_up(client, message.channel, matches)
         client.subscriptions[message.channel] = tiers
+        # Queued without yielding: were the socket full, an awaited send would let live frames
+        # overtake the catch-up, and the client would drop the older catch-up frames as duplicates.
         for frame in frames:
             stripped = p.strip_tiers(frame, tiers)
             if stripped is not None:
-                await self._send(client, stripped)
+                broadcast([client.ws], p.encode(stripped), text=True)
+                self.metrics.messages_out.inc()
 
     def _matches_of(self, kind: str, ident: str) -> list[Any]:
         if kind == "league":
@@ -295,9 +327,12 @@ class ScoretermServer:
             return [p.Snapshot(channel=channel, matches=matches, at=self.clock.now())]
         missed: list[p.ServerMessage] = []
         recovered = client.epoch == self.history.epoch
+        latest = {m.id: m.seq for m in matches}
         for match_id, seq in wanted.items() if recovered else ():
             held = self.history.since(match_id, seq)
-            if held is None:
+            # A position past our latest seq is not ours (lost in a crash, or another server's):
+            # those seqs will be given to other updates, so the client must start over.
+            if held is None or seq > latest[match_id]:
                 recovered = False
                 break
             missed.extend(m for u in held if (m := p.from_update(_on_channel(u, channel))) is not None)
@@ -316,37 +351,53 @@ class ScoretermServer:
 
     async def _fan_out(self, subscription: Any) -> None:
         while True:
+            burst: list[Update] = []
             try:
-                update = await subscription.get()
+                # One commit per burst (an engine poll publishes several updates at once)...
+                burst.append(await subscription.get())
+                while subscription.pending():
+                    burst.append(await subscription.get())
             except SubscriptionLagged:
                 log.error("server fell behind its engine; resubscribing (clients get snapshots)")
                 subscription = self.bus.subscribe(["*"])
-                continue
-            self.deliver(update)
-            if not subscription.pending():
-                # One commit per burst (an engine poll publishes several updates at once).
-                self.history.flush()
+            recorded = [update for update in burst if self._record(update)]
+            # ...made before any of it is sent: what a client has seen survives a crash of the
+            # process, so a restarted server never gives its seqs to other updates.
+            self.history.flush()
+            for update in recorded:
+                self._broadcast(update)
 
     def deliver(self, update: Update) -> None:
         """Record ``update`` and send it, encoded once per tier set, to every subscriber."""
-        if update.kind in (UpdateKind.DELTA, UpdateKind.EVENT) and not self.history.append(update):
-            return
+        if self._record(update):
+            self._broadcast(update)
+
+    def _record(self, update: Update) -> bool:
+        """Append a delta or event to the history; False for one already held (not sent again)."""
+        return update.kind not in (UpdateKind.DELTA, UpdateKind.EVENT) or self.history.append(update)
+
+    def _broadcast(self, update: Update) -> None:
         message = p.from_update(update)
         if message is None:
             return
-        channels = {update.channel}
+        # The update's own channel first, then its match's: a client on both gets it once, labelled
+        # with the first it holds (as catch-up frames are) and with every tier either asked for.
+        channels = [update.channel]
         if update.match_id:
-            channels.add(match_channel(update.match_id))
-        by_tiers: dict[frozenset[p.Tier], list[ServerConnection]] = {}
+            channels.append(match_channel(update.match_id))
+        groups: dict[tuple[str, frozenset[p.Tier]], list[ServerConnection]] = {}
         for client in list(self.clients.values()):
-            tiers = next((client.subscriptions[c] for c in channels if c in client.subscriptions), None)
-            if tiers is None:
+            held = [c for c in channels if c in client.subscriptions]
+            if not held:
                 continue
             if self._too_slow(client):
                 continue
-            by_tiers.setdefault(tiers, []).append(client.ws)
-        for tiers, sockets in by_tiers.items():
-            frame = p.strip_tiers(message, tiers)
+            tiers = frozenset[p.Tier]().union(*(client.subscriptions[c] for c in held))
+            groups.setdefault((held[0], tiers), []).append(client.ws)
+        for (channel, tiers), sockets in groups.items():
+            relabel = channel != update.channel
+            labelled = msgspec.structs.replace(message, channel=channel) if relabel else message
+            frame = p.strip_tiers(labelled, tiers)
             if frame is None:
                 continue
             data = p.encode(frame)
@@ -358,7 +409,11 @@ class ScoretermServer:
         if transport is None or transport.get_write_buffer_size() <= self.config.high_water_bytes:
             return False
         self.metrics.drops.labels("slow_consumer").inc()
-        asyncio.get_running_loop().create_task(self._close(client, p.CloseCode.SLOW_CONSUMER))
+        # Forgotten at once, so the rest of a burst does not count (and close) it again.
+        self.clients.pop(client.id, None)
+        task = asyncio.get_running_loop().create_task(self._close(client, p.CloseCode.SLOW_CONSUMER))
+        self._closing.add(task)  # the loop keeps only a weak reference to tasks
+        task.add_done_callback(self._closing.discard)
         return True
 
     # -- helpers --------------------------------------------------------------------------------
@@ -372,12 +427,15 @@ class ScoretermServer:
         self.metrics.errors.labels(code.value).inc()
         await self._send(client, p.Error(code=code, message=message, op=op))
 
-    async def _close(self, client: Client, code: p.CloseCode) -> None:
+    async def _close(self, client: Client, code: p.CloseCode, patience: float | None = None) -> None:
         self.clients.pop(client.id, None)
         with contextlib.suppress(Exception):
-            # A slow consumer sees the close frame after its backlog; websockets aborts the TCP
-            # connection if the closing handshake does not finish within its close timeout.
-            await client.ws.close(int(code), p.CLOSE_REASONS[code])
+            # A slow consumer sees the close frame after its backlog. One that stopped reading never
+            # lets it out: websockets would wait for its full buffer to drain, without a deadline.
+            async with asyncio.timeout(self.config.close_timeout_s if patience is None else patience):
+                await client.ws.close(int(code), p.CLOSE_REASONS[code])
+        if client.ws.transport is not None:
+            client.ws.transport.abort()  # no-op once the handshake has closed the connection
 
 
 def _on_channel(update: Update, channel: str) -> Update:

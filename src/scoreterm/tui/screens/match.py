@@ -121,7 +121,12 @@ class MatchScreen(Screen[None]):
         self.query_one("#odds", OddsPanel).border_title = "Odds"
         self.query_one("#stats", StatsPanel).border_title = "Stats"
         self.query_one("#timeline", Timeline).focus()
+        # Someone is looking at this match: the feed keeps its timeline, odds and stats fresh.
+        self.scoreterm.feed.focus(self.match_id)
         self.watch(self.app, "version", self.refresh_view)
+
+    def on_unmount(self) -> None:
+        self.scoreterm.feed.focus(None)
 
     def refresh_view(self, _: object = None) -> None:
         """Copy the match's state from the board onto the widgets."""

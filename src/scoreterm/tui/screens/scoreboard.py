@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from scoreterm.tui.app import ScoretermApp
 
 HIDDEN = "? - ?"
+COLUMNS = ("fav", "time", "home", "score", "away", "status")
 
 
 def league_name(slug: str) -> str:
@@ -46,6 +47,7 @@ class ScoreboardScreen(Screen[None]):
         super().__init__()
         self.league: str | None = None
         self.filter_text = ""
+        self._redraw_pending = False
 
     @property
     def scoreterm(self) -> ScoretermApp:
@@ -62,16 +64,17 @@ class ScoreboardScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
+        # 76 columns in all with cell padding: fits an 80x24 terminal without a scrollbar.
         table.add_column("", key="fav", width=1)
-        table.add_column("Time", key="time", width=12)
-        table.add_column("Home", key="home", width=22)
+        table.add_column("Time", key="time", width=6)
+        table.add_column("Home", key="home", width=20)
         table.add_column("Score", key="score", width=11)
-        table.add_column("Away", key="away", width=22)
-        table.add_column("", key="status", width=8)
+        table.add_column("Away", key="away", width=20)
+        table.add_column("", key="status", width=6)
         self.query_one("#filter", Input).display = False
         table.focus()
         self.watch(self.app, "version", self.refresh_rows)
-        self.refresh_rows()
+        self._redraw()
 
     def shown_matches(self) -> list[Match]:
         """The matches shown, in display order."""
@@ -81,22 +84,38 @@ class ScoreboardScreen(Screen[None]):
         )
 
     def refresh_rows(self, _: object = None) -> None:
-        """Rebuild the table from the board, keeping the cursor on the same match."""
+        """Redraw the table soon; a burst of updates costs one redraw per frame."""
+        if not self._redraw_pending:
+            self._redraw_pending = True
+            self.call_after_refresh(self._redraw)
+
+    def _redraw(self) -> None:
+        """Bring the table in line with the board: cells in place when the rows are the same
+        matches in the same order, otherwise rebuilt with the cursor kept on its match."""
+        self._redraw_pending = False
         app = self.scoreterm
         table: DataTable[Text | str] = self.query_one(DataTable)
-        current = self.current_match_id()
-        table.clear()
         matches = self.shown_matches()
         leagues = list(dict.fromkeys(m.league for m in matches))
+        headed = len(leagues) > 1 or len(app.options.leagues) > 1
+        rows: list[tuple[str, tuple[Text | str, ...]]] = []
         for slug in leagues:
-            if len(leagues) > 1 or len(app.options.leagues) > 1:
-                table.add_row(
-                    "", Text(league_name(slug), style="bold underline"), "", "", "", "", key=f"league:{slug}"
-                )
-            for match in (m for m in matches if m.league == slug):
-                table.add_row(*self._cells(match), key=match.id)
-        if current is not None and any(m.id == current for m in matches):
-            table.move_cursor(row=table.get_row_index(current), animate=False)
+            if headed:
+                header = Text(league_name(slug), style="bold underline")
+                rows.append((f"league:{slug}", ("", header, "", "", "", "")))
+            rows.extend((m.id, self._cells(m)) for m in matches if m.league == slug)
+        keys = [key for key, _ in rows]
+        if keys == [row.key.value for row in table.ordered_rows]:
+            for key, cells in rows:
+                for column, value in zip(COLUMNS, cells, strict=True):
+                    table.update_cell(key, column, value)
+        else:
+            current = self.current_match_id()
+            table.clear()
+            for key, cells in rows:
+                table.add_row(*cells, key=key)
+            if current is not None and current in keys:
+                table.move_cursor(row=table.get_row_index(current), animate=False)
         self.sub_title = self._subtitle(len(matches))
 
     def _subtitle(self, count: int) -> str:
@@ -145,12 +164,7 @@ class ScoreboardScreen(Screen[None]):
 
         match_id = self.current_match_id()
         if match_id is not None:
-            self.scoreterm.feed.focus(match_id)
             self.app.push_screen(MatchScreen(match_id))
-
-    def on_screen_resume(self) -> None:
-        """Back from a match: nobody needs its detail kept fresh any more."""
-        self.scoreterm.feed.focus(None)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         """Enter or a click on a row opens it."""

@@ -1,4 +1,4 @@
-"""A match's timeline: one line per event, home events on the left, away events on the right.
+"""A match's timeline: one line per event in fixed columns (minute, tag, team, who).
 
 The match screen sets :attr:`Timeline.teams`, :attr:`Timeline.entries` and :attr:`Timeline.hidden`;
 the widget turns them into lines. Tags are plain text so they take the same width in every terminal.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.console import Group, RenderableType
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
@@ -58,19 +58,6 @@ def separator_label(event: MatchEvent) -> str:
     if event.detail == "PEN" and event.key == "phase:PEN":
         return "Full time (penalties)"
     return PHASES.get(event.detail, event.detail or "Phase change")
-
-
-class KeepEnd:
-    """A right-aligned line that, when too long, loses its start rather than its minute."""
-
-    def __init__(self, text: Text) -> None:
-        self.text = text
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        text, width = self.text, options.max_width
-        if text.cell_len > width:
-            text = Text.assemble("…", text[len(text) - width + 1 :], justify="right", no_wrap=True)
-        yield text
 
 
 class RenderedBody(Widget):
@@ -131,7 +118,7 @@ class Timeline(VerticalScroll):
             self.scroll_end(animate=False)
 
     def _body(self) -> RenderableType:
-        return Group(*(KeepEnd(line) if line.justify == "right" else line for line in self.lines()))
+        return Group(*self.lines())
 
     def lines(self) -> list[Text]:
         """The lines shown, one rich Text each (justified left, right or centre by side)."""
@@ -142,37 +129,33 @@ class Timeline(VerticalScroll):
         return [self.line(event, disallowed) for event, disallowed in self.entries]
 
     def line(self, event: MatchEvent, disallowed: bool = False) -> Text:
-        """One event as a line: a separator for phase changes, else minute, tag, team, player."""
+        """One event as a line: a separator for phase changes, else minute, tag, team, player.
+
+        Every line reads left to right in the same fixed columns, so minutes and tags line up
+        whichever side the event belongs to; the team column says which.
+        """
         if event.kind in (EventKind.PHASE_CHANGE, EventKind.POSTPONED):
             label = f"— {separator_label(event)} —"
             return Text(label, style=self._style("timeline--separator"), justify="center", no_wrap=True)
-        parts = self._parts(event)
-        if event.side is Side.AWAY:
-            parts.reverse()
-        text = Text(no_wrap=True, overflow="ellipsis", justify="right" if event.side is Side.AWAY else "left")
-        for i, (chunk, style) in enumerate(p for p in parts if p[0]):
-            text.append("  " if i else "")
-            text.append(chunk, style=style)
+        text = Text(no_wrap=True, overflow="ellipsis")
+        for index, (chunk, style) in enumerate(self._parts(event)):
+            if chunk:
+                text.append("  " if index else "")
+                text.append(chunk, style=style)
         if disallowed:
             text.stylize("strike")
-            note = Text("VAR: disallowed", style=self._style("timeline--var"))
-            if event.side is Side.AWAY:
-                text = Text.assemble(note, "  ", text, no_wrap=True, justify="right")
-            else:
-                text.append("  ").append_text(note)
+            text.append("  ").append_text(Text("VAR: disallowed", style=self._style("timeline--var")))
         return text
 
     def _parts(self, event: MatchEvent) -> list[tuple[str, Style | str]]:
-        """Minute, tag, team, who and what, in home order (the away side reads them mirrored)."""
+        """Minute, tag, team, who and what."""
         muted = self._style("timeline--muted")
         team = "" if event.side is None else self.teams[0 if event.side is Side.HOME else 1]
-        tag = TAGS.get(event.kind, event.kind.value.upper())
-        # Fixed-width minute and tag columns line up on both sides (the away side mirrors them).
-        tag = tag.rjust(TAG_WIDTH) if event.side is Side.AWAY else tag.ljust(TAG_WIDTH)
+        tag = TAGS.get(event.kind, event.kind.value.upper()).ljust(TAG_WIDTH)
         parts: list[tuple[str, Style | str]] = [
             ((event.minute or "?").rjust(MINUTE_WIDTH), muted),
             (tag, self._tag_style(event.kind)),
-            (team, "bold"),
+            (team.ljust(3), "bold"),
         ]
         if event.kind.is_goal:
             if event.synthetic:

@@ -1,0 +1,525 @@
+"""Dashboard benchmarks: CPU use, update-to-screen latency and memory of the real Textual app.
+
+Run: ``.venv/bin/python bench/tui.py`` (``--seconds 60`` per measurement, about 6 minutes in all) or
+``--quick`` (15 s per measurement, about 2 minutes). No network, no terminal needed.
+
+The app is the one the CLI runs (``make_app`` + ``AppOptions``), driven headless by
+``App.run_test(headless=True, size=(120, 40), notifications=True)``. Each measurement runs in its
+own subprocess (``--child``) so interpreters, caches and heaps do not leak between them.
+
+a. **CPU** — ``resource.getrusage`` user+system time over ``--seconds`` of wall time, after the app
+   has shown its first data and run 3 s more; reported as % of one core. Scenarios: the demo tape
+   at 1x (started so its first goal lands mid-window: a poll every 20 s, a goal toast, the status
+   line ticking), the demo at its default speed (the whole match in ~2 minutes, as
+   ``scoreterm replay --demo`` plays it), and the demo paused (nothing changes). Baseline: the
+   same app on a feed that never sends anything, so each ratio isolates the cost of updates.
+b. **Latency** — a scripted feed (``start``/``__aiter__``/``close``/``focus`` over an
+   ``asyncio.Queue``) sends a snapshot of real matches, then ~200 deltas, each changing one
+   match's score. For each: ``perf_counter`` at the push; when the app dispatches the message
+   (``run_test``'s ``message_hook``: the baseline, i.e. the feed and message-queue hop); when the
+   DataTable cell holds the new score, polled with ``await pilot.pause(0)`` in a tight loop; and
+   when the next frame is composed (``App._display``). p50/p99 for a 32-match board and a
+   2-match one (the table is rebuilt on every update, so its size matters).
+c. **Memory** — the demo tape at 60x for ``--seconds`` (60 s = an hour of match time), sampling
+   RSS (``/proc/self/status``) and the Python heap (``tracemalloc``, started once warmed up, so it
+   counts only what was allocated since and is still alive) at start, middle and end, after a
+   ``gc.collect()``. Baseline: the same sampling on the never-sending feed, run alongside.
+
+Headless means Textual composes every frame but skips turning it into escape sequences and
+writing them to a terminal, so a real terminal costs somewhat more than (a) shows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import json
+import math
+import resource
+import subprocess
+import sys
+import time
+import tracemalloc
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import msgspec
+from textual.pilot import Pilot
+from textual.widgets import DataTable
+
+from _common import FIXTURES, median, percentile, print_header, verdict
+from scoreterm.config import Settings
+from scoreterm.domain.display import score_text
+from scoreterm.domain.model import Match, Phase, PhaseState, Score, SourceStatus, Update, UpdateKind
+from scoreterm.providers.espn_normalize import normalize_scoreboard
+from scoreterm.replay.tape import demo_tape
+from scoreterm.session import replay_session
+from scoreterm.tui.app import AppOptions, ScoretermApp, make_app
+from scoreterm.tui.messages import FeedUpdate
+from scoreterm.tui.screens.scoreboard import ScoreboardScreen
+
+SIZE = (120, 40)
+WARMUP_S = 3.0
+FIRST_GOAL_AT = 820.0  # tape seconds when the demo's first goal (Quiñones, 9') shows
+PAUSED_AT = 1500.0  # tape seconds: first half under way, no toast on screen
+MEMORY_SPEED = 60.0
+BIG_BOARD = "fifa.world_scoreboard_live_FIRST_HALF_FRA0-3ENG_39min.json"
+AT = datetime(2026, 7, 1, 19, 0, tzinfo=UTC)
+
+TARGET_CPU_1X = 5.0  # % of one core: a dashboard left open all match must not spin a laptop fan
+TARGET_CPU_DEFAULT = 25.0  # the showcase demo (a poll every 1/3 s) still leaves the machine alone
+TARGET_CPU_IDLE = 2.0
+TARGET_P50_MS = 20.0
+TARGET_P99_MS = 50.0  # a few frames at Textual's 60 fps cap
+TARGET_HEAP_GROWTH_KIB = 1024.0  # middle -> end, once warmed up
+TARGET_RSS_GROWTH_KIB = 5 * 1024.0
+
+
+class ScriptedFeed:
+    """A feed that yields what the benchmark pushes, in order, until closed (or nothing, ever)."""
+
+    def __init__(self) -> None:
+        self.queue: asyncio.Queue[Update | None] = asyncio.Queue()
+
+    def push(self, update: Update) -> None:
+        """Queue ``update`` for the app."""
+        self.queue.put_nowait(update)
+
+    async def start(self) -> None:
+        """Nothing to start."""
+
+    def focus(self, match_id: str | None) -> None:
+        """Nothing to keep fresh."""
+
+    def __aiter__(self) -> AsyncIterator[Update]:
+        return self._iterate()
+
+    async def _iterate(self) -> AsyncIterator[Update]:
+        while (update := await self.queue.get()) is not None:
+            yield update
+
+    async def close(self) -> None:
+        """End iteration."""
+        self.queue.put_nowait(None)
+
+
+# -- building the app --------------------------------------------------------------------------
+
+
+def demo_app(speed: float | None, *, start: float = 0.0, paused: bool = False) -> ScoretermApp:
+    """The dashboard on the demo tape, as ``scoreterm replay --demo`` builds it."""
+    tape = demo_tape()
+    session = replay_session(tape, UTC, name="demo", speed=speed)
+    assert session.replay is not None
+    if start > 0:
+        session.replay.clock.jump(start)
+    if paused:
+        session.replay.clock.pause()
+    options = AppOptions(
+        settings=Settings(),
+        zone=UTC,
+        leagues=list(tape.header.leagues),
+        replay=session.replay,
+        session=session,
+    )
+    return make_app(session.feed, options)
+
+
+def scripted_app(feed: ScriptedFeed, leagues: list[str]) -> ScoretermApp:
+    """The dashboard on a scripted feed (live mode: no replay controls)."""
+    return make_app(feed, AppOptions(settings=Settings(), zone=UTC, leagues=leagues))
+
+
+def build_app(scenario: str, seconds: float) -> ScoretermApp:
+    """The app of a CPU or memory scenario."""
+    if scenario == "demo-1x":
+        # Start so the first goal lands in the middle of the measured window.
+        return demo_app(1.0, start=max(0.0, FIRST_GOAL_AT - WARMUP_S - seconds / 2))
+    if scenario == "demo-default":
+        return demo_app(None)
+    if scenario == "demo-60x":
+        return demo_app(MEMORY_SPEED)
+    if scenario == "paused":
+        return demo_app(1.0, start=PAUSED_AT, paused=True)
+    if scenario == "empty":
+        return scripted_app(ScriptedFeed(), ["fifa.world"])
+    raise SystemExit(f"unknown scenario {scenario!r}")
+
+
+async def until_ready(pilot: Pilot[None], app: ScoretermApp, scenario: str, within: float = 30.0) -> None:
+    """Wait (bounded) until the dashboard shows data (or, on the empty feed, is mounted)."""
+    deadline = time.perf_counter() + within
+    while not isinstance(app.screen, ScoreboardScreen) or (scenario != "empty" and not app.board.matches):
+        if time.perf_counter() > deadline:
+            raise SystemExit(f"{scenario}: the app showed no data within {within:.0f} s")
+        await pilot.pause(0.05)
+
+
+def count_table_redraws() -> Callable[[], int]:
+    """Count the scoreboard's table redraws (wrapping the screen's redraw method before it mounts).
+
+    The screen's ``_redraw`` when it has one (redraws coalesced to one per frame), else its
+    ``refresh_rows``.
+    """
+    name = "_redraw" if hasattr(ScoreboardScreen, "_redraw") else "refresh_rows"
+    calls = [0]
+    original = getattr(ScoreboardScreen, name)
+
+    def counted(self: ScoreboardScreen, *args: object) -> None:
+        calls[0] += 1
+        original(self, *args)
+
+    setattr(ScoreboardScreen, name, counted)
+    return lambda: calls[0]
+
+
+# -- children ----------------------------------------------------------------------------------
+
+
+async def child_cpu(scenario: str, seconds: float) -> dict[str, Any]:
+    rebuilds = count_table_redraws()
+    app = build_app(scenario, seconds)
+    async with app.run_test(headless=True, size=SIZE, notifications=True) as pilot:
+        await until_ready(pilot, app, scenario)
+        await asyncio.sleep(WARMUP_S)
+        updates, rebuilt = app.board.updates_seen, rebuilds()
+        toasts = len(app.toasted)
+        before, started = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
+        await asyncio.sleep(seconds)
+        after, wall = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter() - started
+        position = app.options.replay.position if app.options.replay else None
+        result = {
+            "scenario": scenario,
+            "wall_s": wall,
+            "user_s": after.ru_utime - before.ru_utime,
+            "system_s": after.ru_stime - before.ru_stime,
+            "updates": app.board.updates_seen - updates,
+            "redraws": rebuilds() - rebuilt,
+            "toasts": len(app.toasted) - toasts,
+            "position": position,
+        }
+    result["cpu_pct"] = 100 * (result["user_s"] + result["system_s"]) / result["wall_s"]
+    return result
+
+
+def _rss_kib() -> float:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return float(line.split()[1])
+    except OSError:
+        pass
+    return float(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+
+
+async def child_memory(scenario: str, seconds: float) -> dict[str, Any]:
+    app = build_app(scenario, seconds)
+    samples: list[dict[str, float]] = []
+    async with app.run_test(headless=True, size=SIZE, notifications=True) as pilot:
+        await until_ready(pilot, app, scenario)
+        await asyncio.sleep(WARMUP_S)
+        tracemalloc.start()
+        started = time.perf_counter()
+        steps = 6
+        for step in range(steps + 1):
+            if step:
+                await asyncio.sleep(max(0.0, started + seconds * step / steps - time.perf_counter()))
+            gc.collect()
+            samples.append(
+                {
+                    "t": time.perf_counter() - started,
+                    "rss_kib": _rss_kib(),
+                    "heap_kib": tracemalloc.get_traced_memory()[0] / 1024,
+                    "updates": app.board.updates_seen,
+                    "position": app.options.replay.position if app.options.replay else 0.0,
+                }
+            )
+        tracemalloc.stop()
+    return {"scenario": scenario, "samples": samples}
+
+
+@dataclass
+class Timing:
+    """The instants of one update's trip, in ``perf_counter`` seconds."""
+
+    pushed: float
+    expected: str
+    dispatched: float = math.nan
+    shown: float = math.nan
+    painted: float = math.nan
+
+
+def latency_matches(big: bool) -> list[Match]:
+    """Real matches for the board: 32 World Cup matches, or the 2 of the demo's day; all live."""
+    name = BIG_BOARD if big else "fifa.world_scoreboard_20260611_two_full_time.json"
+    matches = normalize_scoreboard(msgspec.json.decode((FIXTURES / "espn_soccer" / name).read_bytes()), "fifa.world")
+    live = Phase(state=PhaseState.LIVE, period=1, label="1H")
+    return [msgspec.structs.replace(m, phase=live, clock="10'", score=Score(0, 0), seq=1) for m in matches]
+
+
+async def _trip(
+    pilot: Pilot[None],
+    feed: ScriptedFeed,
+    table: DataTable[Any],
+    timings: list[Timing],
+    update: Update,
+    expected: str,
+    poll: Callable[[], Awaitable[None]],
+) -> None:
+    """Push ``update`` and poll (with ``poll``) until its score is in the table and a frame composed."""
+    assert update.match_id is not None
+    timings.append(Timing(time.perf_counter(), expected))
+    feed.push(update)
+    timing = timings[-1]
+    give_up = timing.pushed + 2.0
+    while time.perf_counter() < give_up:
+        if math.isnan(timing.shown) and str(table.get_cell(update.match_id, "score")) == expected:
+            timing.shown = time.perf_counter()
+        if not math.isnan(timing.shown) and not math.isnan(timing.painted):
+            break
+        await poll()
+    if math.isnan(timing.shown):
+        raise SystemExit(f"latency: update seq {update.seq} never showed in the table")
+    await pilot.pause(0.01)  # let the app settle before the next push
+
+
+async def child_latency(updates: int, big: bool) -> dict[str, Any]:
+    feed = ScriptedFeed()
+    app = scripted_app(feed, ["fifa.world"])
+    matches = latency_matches(big)
+    target = matches[len(matches) // 2]
+    timings: list[Timing] = []
+
+    def hook(message: object) -> None:
+        if isinstance(message, FeedUpdate) and message.update.match_id == target.id and timings:
+            timings[-1].dispatched = time.perf_counter()
+
+    original_display = app._display
+
+    tables: list[DataTable[Any]] = []
+
+    def display(screen: Any, renderable: Any) -> None:
+        # A frame composed while the cell holds the new score shows it (rendering is synchronous).
+        original_display(screen, renderable)
+        if renderable is None or not timings or not tables or not math.isnan(timings[-1].painted):
+            return
+        if str(tables[0].get_cell(target.id, "score")) == timings[-1].expected:
+            timings[-1].painted = time.perf_counter()
+
+    app._display = display  # type: ignore[method-assign]
+    results: dict[str, Any] = {"rows": len(matches)}
+    async with app.run_test(headless=True, size=SIZE, notifications=True, message_hook=hook) as pilot:
+        feed.push(Update(kind=UpdateKind.SNAPSHOT, channel="league:fifa.world", at=AT, matches=tuple(matches)))
+        feed.push(
+            Update(
+                kind=UpdateKind.STATUS,
+                channel="league:fifa.world",
+                at=AT,
+                status=SourceStatus(provider="espn", interval_s=2.0, next_poll_s=2.0),
+            )
+        )
+        table: DataTable[Any] = app.screen.query_one(DataTable)
+        tables.append(table)
+        deadline = time.perf_counter() + 15
+        while table.row_count < len(matches):
+            if time.perf_counter() > deadline:
+                raise SystemExit("latency: the snapshot never reached the table")
+            await pilot.pause(0.05)
+        await pilot.pause(0.5)
+
+        async def yield_once() -> None:
+            await asyncio.sleep(0)
+
+        async def pilot_pause() -> None:
+            await pilot.pause(0)
+
+        seq = 1
+        polls: dict[str, Callable[[], Awaitable[None]]] = {"sleep0": yield_once, "pause0": pilot_pause}
+        for name, poll in polls.items():
+            timings.clear()
+            for _ in range(updates):
+                seq += 1
+                score = Score(seq, seq // 3)
+                match = msgspec.structs.replace(target, score=score, seq=seq, clock=f"{10 + seq % 80}'")
+                update = Update(
+                    kind=UpdateKind.DELTA,
+                    channel="league:fifa.world",
+                    at=AT,
+                    match_id=match.id,
+                    seq=seq,
+                    match=match,
+                )
+                await _trip(pilot, feed, table, timings, update, score_text(match), poll)
+            results[name] = {
+                "dispatched_ms": [(t.dispatched - t.pushed) * 1e3 for t in timings],
+                "shown_ms": [(t.shown - t.pushed) * 1e3 for t in timings],
+                "painted_ms": [(t.painted - t.pushed) * 1e3 for t in timings if not math.isnan(t.painted)],
+            }
+    return results
+
+
+def run_child(args: argparse.Namespace) -> None:
+    kind, _, scenario = args.child.partition(":")
+    if kind == "cpu":
+        result = asyncio.run(child_cpu(scenario, args.seconds))
+    elif kind == "memory":
+        result = asyncio.run(child_memory(scenario, args.seconds))
+    elif kind == "latency":
+        result = asyncio.run(child_latency(args.updates, scenario == "big"))
+    else:
+        raise SystemExit(f"unknown child {args.child!r}")
+    print("RESULT " + json.dumps(result))
+
+
+# -- the parent --------------------------------------------------------------------------------
+
+
+def _child_argv(child: str, seconds: float, updates: int) -> list[str]:
+    script = str(Path(__file__).resolve())
+    return [sys.executable, script, "--child", child, "--seconds", str(seconds), "--updates", str(updates)]
+
+
+def _parse(child: str, completed: subprocess.CompletedProcess[str]) -> dict[str, Any]:
+    for line in completed.stdout.splitlines():
+        if line.startswith("RESULT "):
+            parsed: dict[str, Any] = json.loads(line.removeprefix("RESULT "))
+            return parsed
+    sys.exit(f"child {child} failed (exit {completed.returncode}):\n{completed.stderr[-2000:]}")
+
+
+def spawn(child: str, seconds: float, updates: int = 0) -> dict[str, Any]:
+    """Run one measurement in a fresh interpreter and return its result."""
+    argv = _child_argv(child, seconds, updates)
+    completed = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=seconds + 120)
+    return _parse(child, completed)
+
+
+def spawn_together(children: list[str], seconds: float) -> list[dict[str, Any]]:
+    """Run measurements side by side (memory only: CPU figures would disturb each other)."""
+    procs = [
+        (child, subprocess.Popen(_child_argv(child, seconds, 0), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+        for child in children
+    ]
+    results = []
+    for child, proc in procs:
+        stdout, stderr = proc.communicate(timeout=seconds + 120)
+        results.append(_parse(child, subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)))
+    return results
+
+
+def report_cpu(seconds: float) -> None:
+    print(f"## a. CPU of the dashboard, % of one core over {seconds:g} s (headless, {SIZE[0]}x{SIZE[1]})")
+    scenarios = [
+        ("empty", "baseline: feed that never sends", None),
+        ("demo-1x", "demo tape at 1x (goal mid-window)", TARGET_CPU_1X),
+        ("demo-default", "demo tape at default speed", TARGET_CPU_DEFAULT),
+        ("paused", "demo tape paused (idle)", TARGET_CPU_IDLE),
+    ]
+    results = {name: spawn(f"cpu:{name}", seconds) for name, _, _ in scenarios}
+    base = results["empty"]["cpu_pct"]
+    print(f"  {'scenario':36} {'CPU %':>7} {'user s':>7} {'sys s':>6} {'updates':>8} {'redraws':>8}  ratio  target")
+    for name, label, target in scenarios:
+        r = results[name]
+        ratio = r["cpu_pct"] / base if base > 0 else math.inf
+        goal = "baseline" if target is None else f"<= {target:g}%: {verdict(r['cpu_pct'] <= target)}"
+        print(
+            f"  {label:36} {r['cpu_pct']:7.2f} {r['user_s']:7.2f} {r['system_s']:6.2f} {r['updates']:8d} "
+            f"{r['redraws']:8d}  {ratio:5.1f}  {goal}"
+        )
+    default = results["demo-default"]
+    if default.get("position") is not None:
+        print(f"  (default speed reached tape position {default['position']:.0f} s; toasts {default['toasts']})")
+    print()
+
+
+def _dist(values: list[float]) -> str:
+    return f"p50 {median(values):6.2f}  p90 {percentile(values, 0.9):6.2f}  p99 {percentile(values, 0.99):6.2f}"
+
+
+def report_latency(updates: int) -> None:
+    print(f"## b. latency from a feed update to the table, {updates} updates per row (ms)")
+    for size in ("big", "small"):
+        r = spawn(f"latency:{size}", 0, updates)
+        print(f"  board of {r['rows']} matches")
+        fast, pilot = r["sleep0"], r["pause0"]
+        print(f"    baseline: push -> message dispatched          {_dist(fast['dispatched_ms'])}")
+        print(f"    push -> cell holds score (asyncio.sleep(0))   {_dist(fast['shown_ms'])}")
+        print(
+            f"    push -> frame composed showing it             {_dist(fast['painted_ms'])}"
+            f"  ({len(fast['painted_ms'])}/{len(fast['shown_ms'])} seen)"
+        )
+        print(f"    push -> cell holds score (pilot.pause(0))     {_dist(pilot['shown_ms'])}")
+        for label, values in (("cell", fast["shown_ms"]), ("frame", fast["painted_ms"])):
+            p50, p99 = median(values), percentile(values, 0.99)
+            print(
+                f"    {label:5} ratio to dispatch at p50: {p50 / median(fast['dispatched_ms']):6.1f}   "
+                f"target p50 <= {TARGET_P50_MS:g}: {verdict(p50 <= TARGET_P50_MS)}  "
+                f"p99 <= {TARGET_P99_MS:g}: {verdict(p99 <= TARGET_P99_MS)}"
+            )
+    print()
+
+
+def report_memory(seconds: float) -> None:
+    print(f"## c. memory while the demo plays at {MEMORY_SPEED:g}x for {seconds:g} s (KiB; tracemalloc from start)")
+    demo, empty = spawn_together(["memory:demo-60x", "memory:empty"], seconds)
+    for label, r in (("demo tape at 60x", demo), ("baseline: feed that never sends", empty)):
+        s = r["samples"]
+        first, middle, last = s[0], s[len(s) // 2], s[-1]
+        print(f"  {label}")
+        print(f"    {'':8} {'t s':>6} {'RSS':>9} {'heap':>8} {'updates':>8} {'tape s':>7}")
+        for name, sample in (("start", first), ("middle", middle), ("end", last)):
+            print(
+                f"    {name:8} {sample['t']:6.1f} {sample['rss_kib']:9.0f} {sample['heap_kib']:8.0f} "
+                f"{sample['updates']:8.0f} {sample['position']:7.0f}"
+            )
+        rss_series = " ".join(f"{x['rss_kib']:.0f}" for x in s)
+        heap_series = " ".join(f"{x['heap_kib']:.0f}" for x in s)
+        print(f"    RSS over time:  {rss_series}")
+        print(f"    heap over time: {heap_series}")
+        rss_growth = last["rss_kib"] - middle["rss_kib"]
+        heap_growth = last["heap_kib"] - middle["heap_kib"]
+        print(
+            f"    growth start->end: RSS {last['rss_kib'] - first['rss_kib']:+.0f}, heap "
+            f"{last['heap_kib'] - first['heap_kib']:+.0f}; middle->end: RSS {rss_growth:+.0f}, heap {heap_growth:+.0f}"
+        )
+        if r is demo:
+            print(
+                f"    target middle->end heap <= {TARGET_HEAP_GROWTH_KIB:.0f}: "
+                f"{verdict(heap_growth <= TARGET_HEAP_GROWTH_KIB)}, RSS <= {TARGET_RSS_GROWTH_KIB:.0f}: "
+                f"{verdict(rss_growth <= TARGET_RSS_GROWTH_KIB)}"
+            )
+    ratio = demo["samples"][-1]["rss_kib"] / empty["samples"][-1]["rss_kib"]
+    print(f"  ratio of end RSS demo/baseline: {ratio:.2f}")
+    print()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=60.0, help="seconds per CPU/memory measurement")
+    parser.add_argument("--quick", action="store_true", help="15 s per measurement, 100 latency updates")
+    parser.add_argument("--updates", type=int, default=200, help="updates for the latency measurement")
+    parser.add_argument("--only", choices=("cpu", "latency", "memory"), help="run one part only")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        run_child(args)
+        return
+    if args.quick:
+        args.seconds, args.updates = 15.0, 100
+    started = time.perf_counter()
+    print_header("scoreterm dashboard benchmarks" + (" (quick)" if args.quick else ""))
+    if args.only in (None, "cpu"):
+        report_cpu(args.seconds)
+    if args.only in (None, "latency"):
+        report_latency(args.updates)
+    if args.only in (None, "memory"):
+        report_memory(args.seconds)
+    print(f"total {time.perf_counter() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
