@@ -7,6 +7,7 @@ dev install: ``.venv/bin/python bench/engine.py``.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import platform
@@ -23,12 +24,10 @@ FIXTURES = ROOT / "tests" / "fixtures"
 
 def cpu_model() -> str:
     """The CPU model name from /proc/cpuinfo (``platform.processor()`` elsewhere)."""
-    try:
+    with contextlib.suppress(OSError):
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
                 return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
     return platform.processor() or "unknown"
 
 
@@ -50,10 +49,8 @@ def _version(package: str) -> str:
 def machine_lines() -> list[str]:
     """One line each: CPUs, CPU model, Python, OS, and the versions that shape the figures."""
     load = ""
-    try:
+    with contextlib.suppress(OSError):
         load = " load " + " ".join(Path("/proc/loadavg").read_text().split()[:3])
-    except OSError:
-        pass
     return [
         f"nproc {nproc()} · {cpu_model()}",
         f"Python {platform.python_version()} ({platform.python_implementation()}) · "

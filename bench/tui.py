@@ -33,12 +33,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import fcntl
 import gc
 import json
 import math
+import os
 import resource
+import struct
 import subprocess
 import sys
+import termios
+import threading
 import time
 import tracemalloc
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -48,10 +54,10 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
+from _common import FIXTURES, median, percentile, print_header, verdict
 from textual.pilot import Pilot
 from textual.widgets import DataTable
 
-from _common import FIXTURES, median, percentile, print_header, verdict
 from scoreterm.config import Settings
 from scoreterm.domain.display import score_text
 from scoreterm.domain.model import Match, Phase, PhaseState, Score, SourceStatus, Update, UpdateKind
@@ -203,7 +209,7 @@ async def child_cpu(scenario: str, seconds: float) -> dict[str, Any]:
             "toasts": len(app.toasted) - toasts,
             "position": position,
         }
-    result["cpu_pct"] = 100 * (result["user_s"] + result["system_s"]) / result["wall_s"]
+    result["cpu_pct"] = 100 * (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) / wall
     return result
 
 
@@ -240,7 +246,12 @@ async def _push_busy_hour(feed: ScriptedFeed, matches: list[Match], seconds: flo
         )
         feed.push(
             Update(
-                kind=UpdateKind.DELTA, channel="league:fifa.world", at=AT, match_id=match.id, seq=n + 2, match=match
+                kind=UpdateKind.DELTA,
+                channel="league:fifa.world",
+                at=AT,
+                match_id=match.id,
+                seq=n + 2,
+                match=match,
             )
         )
         await asyncio.sleep(max(0.0, started + seconds * (n + 1) / BUSY_UPDATES - time.perf_counter()))
@@ -252,7 +263,9 @@ async def child_memory(scenario: str, seconds: float) -> dict[str, Any]:
         feed = ScriptedFeed()
         app = scripted_app(feed, ["fifa.world"])
         matches = latency_matches(big=True)
-        feed.push(Update(kind=UpdateKind.SNAPSHOT, channel="league:fifa.world", at=AT, matches=tuple(matches)))
+        feed.push(
+            Update(kind=UpdateKind.SNAPSHOT, channel="league:fifa.world", at=AT, matches=tuple(matches))
+        )
     else:
         app = build_app(scenario, seconds)
     samples: list[dict[str, float]] = []
@@ -304,7 +317,9 @@ class Timing:
 def latency_matches(big: bool) -> list[Match]:
     """Real matches for the board: 32 World Cup matches, or the 2 of the demo's day; all live."""
     name = BIG_BOARD if big else "fifa.world_scoreboard_20260611_two_full_time.json"
-    matches = normalize_scoreboard(msgspec.json.decode((FIXTURES / "espn_soccer" / name).read_bytes()), "fifa.world")
+    matches = normalize_scoreboard(
+        msgspec.json.decode((FIXTURES / "espn_soccer" / name).read_bytes()), "fifa.world"
+    )
     live = Phase(state=PhaseState.LIVE, period=1, label="1H")
     return [msgspec.structs.replace(m, phase=live, clock="10'", score=Score(0, 0), seq=1) for m in matches]
 
@@ -361,7 +376,9 @@ async def child_latency(updates: int, big: bool) -> dict[str, Any]:
     app._display = display  # type: ignore[method-assign]
     results: dict[str, Any] = {"rows": len(matches)}
     async with app.run_test(headless=True, size=SIZE, notifications=True, message_hook=hook) as pilot:
-        feed.push(Update(kind=UpdateKind.SNAPSHOT, channel="league:fifa.world", at=AT, matches=tuple(matches)))
+        feed.push(
+            Update(kind=UpdateKind.SNAPSHOT, channel="league:fifa.world", at=AT, matches=tuple(matches))
+        )
         feed.push(
             Update(
                 kind=UpdateKind.STATUS,
@@ -449,7 +466,12 @@ def spawn(child: str, seconds: float, updates: int = 0) -> dict[str, Any]:
 def spawn_together(children: list[str], seconds: float) -> list[dict[str, Any]]:
     """Run measurements side by side (memory only: CPU figures would disturb each other)."""
     procs = [
-        (child, subprocess.Popen(_child_argv(child, seconds, 0), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+        (
+            child,
+            subprocess.Popen(
+                _child_argv(child, seconds, 0), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            ),
+        )
         for child in children
     ]
     results = []
@@ -457,6 +479,63 @@ def spawn_together(children: list[str], seconds: float) -> list[dict[str, Any]]:
         stdout, stderr = proc.communicate(timeout=seconds + 120)
         results.append(_parse(child, subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)))
     return results
+
+
+def _proc_cpu_s(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` so far, from /proc/<pid>/stat."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def pty_cpu(seconds: float) -> dict[str, Any] | None:
+    """CPU of ``scoreterm replay --demo`` (the real CLI) drawing into a pseudo-terminal of SIZE.
+
+    The headless figures skip turning frames into escape sequences and writing them; this one
+    does not. A thread drains the terminal so the app never blocks on a full pty buffer.
+    """
+    if not Path("/proc/self/stat").exists():
+        return None
+    script = Path(sys.executable).with_name("scoreterm")
+    argv = [str(script)] if script.exists() else [sys.executable, "-m", "scoreterm"]
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", SIZE[1], SIZE[0], 0, 0))
+    env = dict(os.environ, TERM="xterm-256color", COLUMNS=str(SIZE[0]), LINES=str(SIZE[1]))
+    proc = subprocess.Popen(
+        [*argv, "replay", "--demo"], stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True
+    )
+    os.close(slave)
+    written = [0]
+
+    def drain() -> None:
+        while True:
+            try:
+                data = os.read(master, 1 << 16)
+            except OSError:
+                return
+            if not data:
+                return
+            written[0] += len(data)
+
+    threading.Thread(target=drain, daemon=True).start()
+    try:
+        deadline = time.perf_counter() + 30
+        while written[0] == 0 and time.perf_counter() < deadline and proc.poll() is None:
+            time.sleep(0.05)
+        time.sleep(WARMUP_S)
+        cpu0, bytes0, wall0 = _proc_cpu_s(proc.pid), written[0], time.perf_counter()
+        time.sleep(seconds)
+        cpu1, bytes1, wall1 = _proc_cpu_s(proc.pid), written[0], time.perf_counter()
+    finally:
+        with contextlib.suppress(OSError):
+            os.write(master, b"q")
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        os.close(master)
+    wall = wall1 - wall0
+    return {"cpu_pct": 100 * (cpu1 - cpu0) / wall, "bytes_per_s": (bytes1 - bytes0) / wall}
 
 
 def report_cpu(seconds: float) -> None:
@@ -469,23 +548,39 @@ def report_cpu(seconds: float) -> None:
     ]
     results = {name: spawn(f"cpu:{name}", seconds) for name, _, _ in scenarios}
     base = results["empty"]["cpu_pct"]
-    print(f"  {'scenario':36} {'CPU %':>7} {'user s':>7} {'sys s':>6} {'updates':>8} {'redraws':>8}  ratio  target")
+    columns = f"{'CPU %':>7} {'user s':>7} {'sys s':>6} {'updates':>8} {'redraws':>8} {'toasts':>6}"
+    print(f"  {'scenario':36} {columns}  ratio  target")
     for name, label, target in scenarios:
         r = results[name]
         ratio = r["cpu_pct"] / base if base > 0 else math.inf
         goal = "baseline" if target is None else f"<= {target:g}%: {verdict(r['cpu_pct'] <= target)}"
         print(
             f"  {label:36} {r['cpu_pct']:7.2f} {r['user_s']:7.2f} {r['system_s']:6.2f} {r['updates']:8d} "
-            f"{r['redraws']:8d}  {ratio:5.1f}  {goal}"
+            f"{r['redraws']:8d} {r['toasts']:6d}  {ratio:5.1f}  {goal}"
+        )
+    terminal = pty_cpu(seconds)
+    if terminal is None:
+        print("  real terminal: skipped (needs Linux /proc)")
+    else:
+        ratio = terminal["cpu_pct"] / base if base > 0 else math.inf
+        goal = f"<= {TARGET_CPU_DEFAULT:g}%: {verdict(terminal['cpu_pct'] <= TARGET_CPU_DEFAULT)}"
+        label = "`scoreterm replay --demo` in a pty"
+        blank = f"{'':7} {'':6} {'':8} {'':8} {'':6}"
+        print(f"  {label:36} {terminal['cpu_pct']:7.2f} {blank}  {ratio:5.1f}  {goal}")
+        print(
+            f"  (the pty run is the real CLI and driver: {terminal['bytes_per_s'] / 1e3:.0f} kB/s of escape "
+            f"sequences; compare with the headless default-speed row)"
         )
     default = results["demo-default"]
     if default.get("position") is not None:
-        print(f"  (default speed reached tape position {default['position']:.0f} s; toasts {default['toasts']})")
+        print(f"  (the default speed reached tape position {default['position']:.0f} s of 7380)")
     print()
 
 
 def _dist(values: list[float]) -> str:
-    return f"p50 {median(values):6.2f}  p90 {percentile(values, 0.9):6.2f}  p99 {percentile(values, 0.99):6.2f}"
+    return (
+        f"p50 {median(values):6.2f}  p90 {percentile(values, 0.9):6.2f}  p99 {percentile(values, 0.99):6.2f}"
+    )
 
 
 def report_latency(updates: int) -> None:
@@ -523,13 +618,12 @@ def report_memory(seconds: float) -> None:
         s = r["samples"]
         first, middle, last = s[0], s[len(s) // 2], s[-1]
         print(f"  {label}")
-        print(f"    {'':8} {'t s':>6} {'RSS':>9} {'heap':>8} {'blocks':>8} {'updates':>8} {'tape s':>7} {'cached':>7}")
+        keys = ("rss_kib", "heap_kib", "blocks", "updates", "position", "cached")
+        titles = ("RSS", "heap", "blocks", "updates", "tape s", "cached")
+        print(f"    {'':8} {'t s':>6} " + " ".join(f"{title:>9}" for title in titles))
         for name, sample in (("start", first), ("middle", middle), ("end", last)):
-            print(
-                f"    {name:8} {sample['t']:6.1f} {sample['rss_kib']:9.0f} {sample['heap_kib']:8.0f} "
-                f"{sample['blocks']:8.0f} {sample['updates']:8.0f} {sample['position']:7.0f} {sample['cached']:7.0f}"
-            )
-        for key, title in (("rss_kib", "RSS"), ("heap_kib", "heap"), ("blocks", "blocks"), ("cached", "cached")):
+            print(f"    {name:8} {sample['t']:6.1f} " + " ".join(f"{sample[key]:9.0f}" for key in keys))
+        for key, title in zip(keys[:3] + keys[5:], titles[:3] + titles[5:], strict=True):
             print(f"    {title + ' over time:':17} {' '.join(f'{x[key]:.0f}' for x in s)}")
         rss_growth = last["rss_kib"] - middle["rss_kib"]
         heap_growth = last["heap_kib"] - middle["heap_kib"]
@@ -539,7 +633,11 @@ def report_memory(seconds: float) -> None:
             f"heap {heap_growth:+.0f}, blocks {last['blocks'] - middle['blocks']:+.0f}"
         )
         if targeted:
-            heap_verdict = "n/a (not traced)" if math.isnan(heap_growth) else verdict(heap_growth <= TARGET_HEAP_GROWTH_KIB)
+            heap_verdict = (
+                "n/a (not traced)"
+                if math.isnan(heap_growth)
+                else verdict(heap_growth <= TARGET_HEAP_GROWTH_KIB)
+            )
             print(
                 f"    target middle->end heap <= {TARGET_HEAP_GROWTH_KIB:.0f}: {heap_verdict}, "
                 f"RSS <= {TARGET_RSS_GROWTH_KIB:.0f}: {verdict(rss_growth <= TARGET_RSS_GROWTH_KIB)}; "

@@ -7,7 +7,10 @@ paused: tests move the tape with ``rs.clock.jump(...)`` (or ``resume()``/``set_s
 happens, and when, is up to the test — never up to wall-clock time.
 
 ``ws_client`` is a thin wrapper around ``websockets.asyncio.client.connect`` whose every receive
-has a timeout. Both are shared by ``tests/test_server.py`` and ``tests/test_serve_resilience.py``.
+has a timeout; ``RawWebSocket`` is a hand-made client that reads frames but never answers pings.
+``until`` waits for a condition under a deadline, ``closed_with`` reads up to the close, ``metric``
+reads the server's Prometheus registry. Shared by ``tests/test_server.py`` and
+``tests/test_serve_resilience.py``.
 """
 
 # Every receive here is bounded by design, so the bound is a parameter (``recv_json(timeout=5)``).

@@ -58,12 +58,19 @@ TOKEN = "s3cret-token"
 
 
 def is_goal(frame: Json) -> bool:
-    return frame["type"] == "event" and frame["event"]["kind"] == "goal"
+    return bool(frame["type"] == "event" and frame["event"]["kind"] == "goal")
+
+
+def is_pong(ident: str) -> Callable[[Json], bool]:
+    def check(frame: Json) -> bool:
+        return bool(frame["type"] == "pong" and frame["id"] == ident)
+
+    return check
 
 
 def is_delta_with_score(home: int, away: int) -> Callable[[Json], bool]:
     def check(frame: Json) -> bool:
-        return frame["type"] == "delta" and frame["data"]["score"] == {"home": home, "away": away}
+        return bool(frame["type"] == "delta" and frame["data"]["score"] == {"home": home, "away": away})
 
     return check
 
@@ -146,7 +153,9 @@ async def test_league_snapshot_then_events_and_deltas_in_seq_order() -> None:
         assert seqs == sorted(set(seqs)), seqs  # strictly increasing
         assert seqs[0] > by_id[DEMO_MATCH]["seq"]
         kinds = [f["event"]["kind"] for f in stream if f["type"] == "event"]
-        assert kinds == ["phase_change", "goal"]
+        assert kinds.count("goal") == 1 and kinds.index("phase_change") < kinds.index(
+            "goal"
+        )  # kick-off first
         goal = next(f for f in stream if is_goal(f))
         assert goal["event"]["seq"] == goal["seq"] and goal["event"]["side"] == "home"
         assert stream[-1]["data"]["seq"] == stream[-1]["seq"] > goal["seq"]  # events first, then the state
@@ -179,7 +188,7 @@ async def test_unsubscribe_after_a_live_stream_leaves_nothing_behind() -> None:
         await client.send_json({"op": "unsubscribe", "v": 1, "channel": LEAGUE})
         # Frames sent before the server read the unsubscribe may still be on the way: read up to the pong.
         await client.send_json({"op": "ping", "v": 1, "id": "drain"})
-        await client.recv_until(lambda f: f["type"] == "pong" and f["id"] == "drain")
+        await client.recv_until(is_pong("drain"))
 
         rs.jump_to(SECOND_GOAL_T)
         await observer.recv_until(is_delta_with_score(2, 0))
@@ -236,15 +245,18 @@ async def test_tiers_pick_what_a_subscription_receives() -> None:
         got: dict[str, list[Json]] = {}
         for name, client in (("events", events_only), ("scoreboard", scoreboard_only)):
             await client.send_json({"op": "ping", "v": 1, "id": name})
-            got[name] = await client.recv_until(lambda f, n=name: f["type"] == "pong" and f["id"] == n)
+            got[name] = await client.recv_until(is_pong(name))
 
         ref_events = [f["seq"] for f in reference if f["type"] == "event"]
         ref_deltas = {f["seq"]: f for f in reference if f["type"] == "delta"}
         assert ref_events and ref_deltas
-        assert [f["seq"] for f in got["events"] if f["type"] == "event"] == ref_events
+        last = reference[-1][
+            "seq"
+        ]  # (the engine is quiet by now; should it not be, later frames are ignored)
+        assert [f["seq"] for f in got["events"] if f["type"] == "event" and f["seq"] <= last] == ref_events
         assert not [f for f in got["events"] if f["type"] == "delta"]
 
-        deltas = [f for f in got["scoreboard"] if f["type"] == "delta"]
+        deltas = [f for f in got["scoreboard"] if f["type"] == "delta" and f["seq"] <= last]
         assert [f["seq"] for f in deltas] == list(ref_deltas)
         assert not [f for f in got["scoreboard"] if f["type"] == "event"]
         # Without the odds tier the same states go out with "odds": null.
@@ -390,12 +402,15 @@ async def test_hello_without_the_right_token_closes_with_4001(hello: Json) -> No
 
 async def test_the_right_token_by_header_or_query_is_accepted_at_the_upgrade() -> None:
     async with running_server(server_config(token=TOKEN)) as rs:
-        bearer = {"additional_headers": {"Authorization": f"Bearer {TOKEN}"}}
-        async with ws_client(rs.url, **bearer) as by_header, ws_client(f"{rs.url}?token={TOKEN}") as by_query:
+        bearer = {"Authorization": f"Bearer {TOKEN}"}
+        async with (
+            ws_client(rs.url, additional_headers=bearer) as by_header,
+            ws_client(f"{rs.url}?token={TOKEN}") as by_query,
+        ):
             for client in (by_header, by_query):
                 assert (await client.subscribe(LEAGUE))["type"] == "snapshot"
         # A hello without a token does not undo the upgrade's (the server checks it only when needed).
-        async with ws_client(rs.url, **bearer) as client:
+        async with ws_client(rs.url, additional_headers=bearer) as client:
             await client.send_json({"op": "hello", "v": 1})
             assert (await client.subscribe(LEAGUE))["type"] == "snapshot"
 
@@ -530,8 +545,8 @@ async def test_a_slow_consumer_is_dropped_and_a_fast_one_misses_nothing() -> Non
 
         async with asyncio.timeout(30):
             while slow_id in rs.server.clients:
-                # ~10 MB: far more than the kernel buffers between two local sockets hold.
-                assert len(sent) < 600, "the slow consumer was never dropped"
+                # 48 MB: far more than the kernel buffers between two local sockets hold (~4 MB here).
+                assert len(sent) < 3000, "the slow consumer was never dropped"
                 await burst()
             await burst()
         assert received == sent  # every update, in order, no gap
@@ -543,7 +558,7 @@ async def test_a_slow_consumer_is_dropped_and_a_fast_one_misses_nothing() -> Non
         if closed.rcvd is not None:  # else the connection was cut: also a fair way to tell it
             assert (closed.rcvd.code, closed.rcvd.reason) == (4010, CLOSE_REASONS[CloseCode.SLOW_CONSUMER])
         seqs = [f["seq"] for f in backlog if f["type"] == "delta"]
-        assert seqs == sorted(seqs) and len(seqs) < len(sent)
+        assert seqs == sent[: len(seqs)] and len(seqs) < len(sent)  # no gap up to where it was cut off
         await fast.assert_alive()
 
 
@@ -719,7 +734,7 @@ async def test_shutdown_does_not_wait_for_ever_on_a_client_that_stopped_reading(
         await frozen.subscribe(LEAGUE)
         conn = rs.server.clients[frozen.welcome["connection_id"]].ws
         frozen.ws.transport.pause_reading()
-        seq = 1000
+        seq = demo_seq(rs)
         async with asyncio.timeout(10):
             while conn.transport.get_write_buffer_size() < 256 * 1024:
                 seq += 1
