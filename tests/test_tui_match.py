@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -32,13 +32,12 @@ from scoreterm.domain.model import (
     Update,
     UpdateKind,
 )
-from scoreterm.replay.tape import demo_tape
-from scoreterm.session import Session, replay_session
 from scoreterm.tui.app import AppOptions, ScoretermApp, make_app
 from scoreterm.tui.board import Board
 from scoreterm.tui.screens.match import MatchScreen
 from scoreterm.tui.screens.scoreboard import ScoreboardScreen
 from scoreterm.tui.widgets.timeline import Timeline
+from tests.tui_helpers import ScriptedFeed, demo_app
 
 DEMO_MATCH = "espn-760415"
 AT = datetime(2026, 6, 11, 19, 30, tzinfo=UTC)
@@ -48,47 +47,7 @@ CHANNEL = "league:fifa.world"
 # -- harness -----------------------------------------------------------------------------------
 
 
-def demo(speed: float = math.inf, **settings: Any) -> tuple[ScoretermApp, Session]:
-    session = replay_session(demo_tape(), UTC, name="demo", speed=speed)
-    options = AppOptions(
-        settings=Settings(**settings),
-        zone=UTC,
-        leagues=["fifa.world"],
-        replay=session.replay,
-        session=session,
-    )
-    return make_app(session.feed, options), session
-
-
-class FakeFeed:
-    """Yields the updates it was given, then waits until closed (a feed that stays connected)."""
-
-    def __init__(self, updates: list[Update]) -> None:
-        self.queue: asyncio.Queue[Update | None] = asyncio.Queue()
-        for update in updates:
-            self.queue.put_nowait(update)
-
-    def push(self, update: Update) -> None:
-        self.queue.put_nowait(update)
-
-    async def start(self) -> None:
-        return None
-
-    def focus(self, match_id: str | None) -> None:
-        return None
-
-    def __aiter__(self) -> AsyncIterator[Update]:
-        return self._iterate()
-
-    async def _iterate(self) -> AsyncIterator[Update]:
-        while (update := await self.queue.get()) is not None:
-            yield update
-
-    async def close(self) -> None:
-        self.queue.put_nowait(None)
-
-
-def scripted(feed: FakeFeed) -> ScoretermApp:
+def scripted(feed: ScriptedFeed) -> ScoretermApp:
     return make_app(feed, AppOptions(settings=Settings(), zone=UTC, leagues=["fifa.world"]))
 
 
@@ -167,7 +126,7 @@ async def open_match(pilot: Pilot[Any], app: ScoretermApp, match_id: str) -> Mat
 
 
 async def test_full_time_screen_shows_header_timeline_odds_and_stats_then_esc_goes_back() -> None:
-    app, _ = demo()
+    app, _ = demo_app(math.inf)
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await played_out(pilot, app)
         await pilot.press("enter")
@@ -213,7 +172,7 @@ async def test_full_time_screen_shows_header_timeline_odds_and_stats_then_esc_go
 
 
 async def test_goals_appear_on_the_timeline_as_the_tape_plays() -> None:
-    app, session = demo(speed=1.0)
+    app, session = demo_app(1.0)
     assert session.replay is not None
     clock = session.replay.clock
     clock.pause()
@@ -246,7 +205,7 @@ async def test_goals_appear_on_the_timeline_as_the_tape_plays() -> None:
 
 
 async def test_spoiler_free_match_stays_hidden_until_r() -> None:
-    app, _ = demo(spoiler_free=["Mexico"])
+    app, _ = demo_app(math.inf, spoiler_free=["Mexico"])
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await played_out(pilot, app)
         await open_match(pilot, app, DEMO_MATCH)
@@ -263,7 +222,7 @@ async def test_spoiler_free_match_stays_hidden_until_r() -> None:
 
 
 async def test_80x24_stacks_the_panels_and_keeps_the_header() -> None:
-    app, _ = demo()
+    app, _ = demo_app(math.inf)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await played_out(pilot, app)
         screen = await open_match(pilot, app, DEMO_MATCH)
@@ -278,7 +237,7 @@ async def test_80x24_stacks_the_panels_and_keeps_the_header() -> None:
 
 
 async def test_wide_terminal_puts_odds_and_stats_beside_the_timeline() -> None:
-    app, _ = demo()
+    app, _ = demo_app(math.inf)
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_match(pilot, app, DEMO_MATCH)
         await pilot.pause()
@@ -305,7 +264,7 @@ def colours(app: ScoretermApp, selector: str, text: str) -> tuple[float, float]:
 
 
 async def test_a_light_theme_recolours_every_panel_legibly() -> None:
-    app, _ = demo()
+    app, _ = demo_app(math.inf)
     async with app.run_test(size=(120, 36)) as pilot:
         await played_out(pilot, app)
         await open_match(pilot, app, DEMO_MATCH)
@@ -344,7 +303,7 @@ def goal(minute: str, score: Score, player: str | None, seq: int, **changes: Any
 
 async def test_disallowed_goal_is_struck_through_with_var() -> None:
     start = live_match()
-    feed = FakeFeed([snapshot(start)])
+    feed = ScriptedFeed([snapshot(start)])
     app = scripted(feed)
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await open_match(pilot, app, "m1")
@@ -383,7 +342,7 @@ async def test_disallowed_goal_is_struck_through_with_var() -> None:
 
 async def test_synthetic_goal_is_marked_until_the_provider_names_the_scorer() -> None:
     start = live_match()
-    feed = FakeFeed([snapshot(start)])
+    feed = ScriptedFeed([snapshot(start)])
     app = scripted(feed)
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await open_match(pilot, app, "m1")
@@ -407,7 +366,7 @@ async def test_synthetic_goal_is_marked_until_the_provider_names_the_scorer() ->
 async def test_odds_moves_show_arrows() -> None:
     opening = Odds(provider="DraftKings", moneyline=MoneyLine(home=-230, draw=330, away=750), over_under=2.5)
     start = live_match(odds=opening)
-    feed = FakeFeed([snapshot(start)])
+    feed = ScriptedFeed([snapshot(start)])
     app = scripted(feed)
     async with app.run_test(size=(120, 36)) as pilot:
         await open_match(pilot, app, "m1")
@@ -423,7 +382,7 @@ async def test_odds_moves_show_arrows() -> None:
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 36)])
 async def test_waiting_for_an_unknown_match_does_not_crash(size: tuple[int, int]) -> None:
-    feed = FakeFeed([snapshot(live_match())])
+    feed = ScriptedFeed([snapshot(live_match())])
     app = scripted(feed)
     async with app.run_test(size=size) as pilot:
         await until(pilot, lambda: "m1" in app.board.matches)

@@ -31,8 +31,14 @@ def full_time_app() -> ScoretermApp:
     assert session.replay is not None
     session.replay.clock.pause()
     session.replay.clock.jump(FULL_TIME)
-    options = AppOptions(settings=Settings(toasts=[]), zone=UTC, leagues=["fifa.world"], replay=session.replay,
-                         session=session, clock=FakeClock(datetime(2026, 6, 11, 21, tzinfo=UTC)))
+    options = AppOptions(
+        settings=Settings(toasts=[]),
+        zone=UTC,
+        leagues=["fifa.world"],
+        replay=session.replay,
+        session=session,
+        clock=FakeClock(datetime(2026, 6, 11, 21, tzinfo=UTC)),
+    )
     return make_app(session.feed, options)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -15,6 +15,7 @@ from textual.pilot import Pilot
 from scoreterm.config import Settings
 from scoreterm.domain.model import Match, Phase, PhaseState, Score, SourceStatus, Update, UpdateKind
 from scoreterm.engine.clock import Clock
+from scoreterm.engine.feed import QueueFeed
 from scoreterm.providers.espn_normalize import normalize_scoreboard
 from scoreterm.replay.tape import demo_tape
 from scoreterm.session import Session, replay_session
@@ -24,34 +25,8 @@ FIXTURES = Path(__file__).parent / "fixtures"
 AT = datetime(2026, 6, 11, 19, 30, tzinfo=UTC)
 
 
-class ScriptedFeed:
+class ScriptedFeed(QueueFeed):
     """A feed that yields what the test pushes, in order, until closed."""
-
-    def __init__(self, updates: list[Update] | None = None) -> None:
-        self.queue: asyncio.Queue[Update | None] = asyncio.Queue()
-        for update in updates or []:
-            self.queue.put_nowait(update)
-        self.started = False
-        self.focused: list[str | None] = []
-
-    def push(self, update: Update) -> None:
-        self.queue.put_nowait(update)
-
-    async def start(self) -> None:
-        self.started = True
-
-    def focus(self, match_id: str | None) -> None:
-        self.focused.append(match_id)
-
-    def __aiter__(self) -> AsyncIterator[Update]:
-        return self._iterate()
-
-    async def _iterate(self) -> AsyncIterator[Update]:
-        while (update := await self.queue.get()) is not None:
-            yield update
-
-    async def close(self) -> None:
-        self.queue.put_nowait(None)
 
 
 def opening_day(live: bool = True) -> list[Match]:

@@ -91,3 +91,39 @@ class LocalFeed:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._task
+
+
+class QueueFeed:
+    """A feed of whatever is pushed into it, in order, until closed.
+
+    For embedding the dashboard in another program, and for tests and benchmarks that script
+    exactly what the app sees. ``focused`` records what the app asked to keep fresh.
+    """
+
+    def __init__(self, updates: list[Update] | None = None) -> None:
+        self._queue: asyncio.Queue[Update | None] = asyncio.Queue()
+        for update in updates or []:
+            self._queue.put_nowait(update)
+        self.focused: list[str | None] = []
+
+    def push(self, update: Update) -> None:
+        """Queue ``update`` for the consumer."""
+        self._queue.put_nowait(update)
+
+    async def start(self) -> None:
+        """Nothing to start: updates come from :meth:`push`."""
+
+    def focus(self, match_id: str | None) -> None:
+        """Record the request."""
+        self.focused.append(match_id)
+
+    def __aiter__(self) -> AsyncIterator[Update]:
+        return self._iterate()
+
+    async def _iterate(self) -> AsyncIterator[Update]:
+        while (update := await self._queue.get()) is not None:
+            yield update
+
+    async def close(self) -> None:
+        """End iteration after what is already queued."""
+        self._queue.put_nowait(None)
