@@ -25,6 +25,7 @@ from scoreterm.tui.messages import FeedEnded, FeedFailed, FeedUpdate
 
 SPEED_STEPS = (0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300)
 JUMP_S = 300.0
+FLASH_S = 3.0
 
 
 @dataclass
@@ -120,14 +121,19 @@ class ScoretermApp(App[None]):
         match = self.board.matches.get(notice.match_id)
         if match is not None and self.is_hidden(notice.match_id):
             return
-        self.flash_until[notice.match_id] = now + 3.0
+        self.flash_until[notice.match_id] = now + FLASH_S
         self.toasted.append(notice)
+        # Nothing else may change for a while: end the flash on time.
+        self.set_timer(FLASH_S + 0.05, self._bump)
         severity: SeverityLevel = (
             "warning" if notice.kind in (ToastKind.GOAL_DISALLOWED, ToastKind.RED_CARD) else "information"
         )
         self.notify(notice.message, title=notice.title, severity=severity, timeout=8)
         if self.options.settings.bell:
             self.bell()
+
+    def _bump(self) -> None:
+        self.version += 1
 
     def is_hidden(self, match_id: str) -> bool:
         """True when a spoiler-free team plays in ``match_id`` and ``r`` has not revealed it."""

@@ -48,6 +48,7 @@ class ScoreboardScreen(Screen[None]):
         self.league: str | None = None
         self.filter_text = ""
         self._redraw_pending = False
+        self._cells_shown: dict[str, tuple[Text | str, ...]] = {}
 
     @property
     def scoreterm(self) -> ScoretermApp:
@@ -106,9 +107,13 @@ class ScoreboardScreen(Screen[None]):
             rows.extend((m.id, self._cells(m)) for m in matches if m.league == slug)
         keys = [key for key, _ in rows]
         if keys == [row.key.value for row in table.ordered_rows]:
+            # Same rows in the same order: touch only the cells that changed, so one goal costs
+            # one cell's render rather than the whole table's.
             for key, cells in rows:
-                for column, value in zip(COLUMNS, cells, strict=True):
-                    table.update_cell(key, column, value)
+                before = self._cells_shown.get(key, ())
+                for index, (column, value) in enumerate(zip(COLUMNS, cells, strict=True)):
+                    if index >= len(before) or before[index] != value:
+                        table.update_cell(key, column, value)
         else:
             current = self.current_match_id()
             table.clear()
@@ -116,6 +121,7 @@ class ScoreboardScreen(Screen[None]):
                 table.add_row(*cells, key=key)
             if current is not None and current in keys:
                 table.move_cursor(row=table.get_row_index(current), animate=False)
+        self._cells_shown = dict(rows)
         self.sub_title = self._subtitle(len(matches))
 
     def _subtitle(self, count: int) -> str:
