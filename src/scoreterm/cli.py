@@ -11,8 +11,13 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
+import typer.core
 
 from scoreterm import __version__
+
+# Rich-formatted help makes typer import rich.markdown and markdown-it on every command (~0.2 s
+# of start-up, more than everything else together); click's plain help says the same.
+typer.core.HAS_RICH = False
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -20,7 +25,9 @@ EXIT_NO_PROVIDER = 3
 
 app = typer.Typer(
     name="scoreterm",
-    help="Live sports scores in the terminal. Offline? Try `scoreterm replay --demo`.",
+    help="Live sports scores in the terminal. Offline? Try `scoreterm replay --demo`.\n\n"
+    "Exit codes: 0 ok; 2 usage or configuration error (unknown league, bad date, bad config); "
+    "3 no provider could answer.",
     no_args_is_help=True,
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -285,7 +292,8 @@ def serve(
         Path | None,
         typer.Option(
             "--db",
-            help="SQLite history file (default: the data dir). A restarted server keeps its epoch and seqs.",
+            help="SQLite history file (default: the data dir). A restarted server keeps its epoch and seqs. "
+            "Not used with --redis: Redis keeps the history.",
             show_default=False,
         ),
     ] = None,
@@ -302,13 +310,22 @@ def serve(
         int, typer.Option("--history", min=10, help="Updates kept per match for resume.")
     ] = 300,
     provider: ProviderOpt = None,
+    redis: Annotated[
+        str | None,
+        typer.Option(
+            "--redis",
+            help="Share a Redis with other `serve` instances (redis://host:6379/0): one of them polls, "
+            "all serve. Also SCORETERM_REDIS_URL or [redis] url.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Poll once, serve many: a WebSocket server (at /v1/ws) plus /health, /metrics and a small
     HTTP API on the same port. Clients: `scoreterm watch --server ws://HOST:PORT`."""
     from scoreterm.commands.serve import ServeRequest, run_serve
     from scoreterm.net.server import ServerConfig
 
-    flags: dict[str, Any] = {"leagues": league or None}
+    flags: dict[str, Any] = {"leagues": league or None, "redis_url": redis}
     if provider is not None:
         flags["providers"] = [provider]
     config = ServerConfig(
