@@ -147,11 +147,14 @@ class RemoteFeed:
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
         try:
             async with asyncio.timeout(CONNECT_TIMEOUT_S):
+                # No permessage-deflate: it costs the server ~40 KiB and ~3x the CPU per
+                # connection (docs/performance.md, Fan-out) for frames that are small already.
                 ws = await connect(
                     self.url,
                     additional_headers=headers,
                     max_size=4 * 1024 * 1024,
                     open_timeout=CONNECT_TIMEOUT_S,
+                    compression=None,
                 )
         except InvalidStatus as exc:
             status = exc.response.status_code
