@@ -37,15 +37,19 @@ async def _wait(pilot: Pilot[Any], condition: Callable[[], bool], within: float 
 
 
 async def shoot(
-    name: str, position: float, size: tuple[int, int], steps: Callable[[Pilot[Any], ScoretermApp], Awaitable[None]]
+    name: str,
+    position: float,
+    size: tuple[int, int],
+    steps: Callable[[Pilot[Any], ScoretermApp], Awaitable[None]],
 ) -> Path:
     """Play the demo to ``position`` seconds, run ``steps``, save ``screenshots/<name>.svg``."""
     session = replay_session(demo_tape(), UTC, name="demo", speed=math.inf)
     assert session.replay is not None
     session.replay.clock.pause()
     session.replay.clock.jump(position)
-    options = AppOptions(settings=Settings(), zone=UTC, leagues=["fifa.world"], replay=session.replay,
-                         session=session)
+    options = AppOptions(
+        settings=Settings(), zone=UTC, leagues=["fifa.world"], replay=session.replay, session=session
+    )
     app = make_app(session.feed, options)
     async with app.run_test(size=size, notifications=True) as pilot:
         await _wait(pilot, lambda: bool(app.board.matches))

@@ -108,6 +108,22 @@ def test_redacted_hides_secrets_only() -> None:
     assert plain["espn_url"] == Settings().espn_url
 
 
+def test_redis_url_from_file_env_and_flag_and_its_password_redacted(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[redis]\nurl = "redis://:file-secret@cache:6379/0"\n')
+    from_file = load_settings(env={}, file=path)
+    assert from_file.settings.redis_url == "redis://:file-secret@cache:6379/0"
+    assert from_file.sources["redis_url"] == f"file {path}"
+    assert redacted(from_file.settings)["redis_url"] == "redis://:***@cache:6379/0"
+    from_env = load_settings(env={"SCORETERM_REDIS_URL": "redis://env:6379/1"}, file=path)
+    assert from_env.settings.redis_url == "redis://env:6379/1"
+    assert redacted(from_env.settings)["redis_url"] == "redis://env:6379/1"
+    from_flag = load_settings(
+        {"redis_url": "redis://flag/0"}, env={"SCORETERM_REDIS_URL": "redis://env/1"}, file=path
+    )
+    assert from_flag.settings.redis_url == "redis://flag/0" and from_flag.sources["redis_url"] == "flag"
+
+
 def test_user_zone_by_name_and_bad_name() -> None:
     assert str(user_zone("Europe/London")) == "Europe/London"
     with pytest.raises(ConfigError, match="Mars/Olympus"):

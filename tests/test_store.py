@@ -1,4 +1,4 @@
-"""The match store: merge, seqs, idempotent events, enrichment, VAR generations, restore."""
+"""The match store: merge, seqs, idempotent events, enrichment, VAR generations, restore, mirror."""
 
 from __future__ import annotations
 
@@ -16,8 +16,10 @@ from scoreterm.domain.model import (
     Score,
     Side,
     Team,
+    Update,
+    UpdateKind,
 )
-from scoreterm.engine.store import MatchStore, merge, minute_order
+from scoreterm.engine.store import Applied, MatchStore, merge, minute_order
 
 NOW = datetime(2026, 6, 11, 19, 30, tzinfo=UTC)
 LIVE = Phase(state=PhaseState.LIVE, period=1, label="1H")
@@ -121,6 +123,82 @@ def test_restore_continues_seqs() -> None:
     store.restore(match(1, 0, seq=8), [event])
     applied = store.apply(match(2, 0), NOW)
     assert [e.seq for e in applied.events] == [9] and applied.match.seq == 10
+
+
+def published(applied: Applied) -> list[Update]:
+    """What an engine publishes for one apply: the events, then the state."""
+    out = [
+        Update(
+            kind=UpdateKind.EVENT, channel="league:fifa.world", at=NOW, match_id="espn-1", seq=e.seq, event=e
+        )
+        for e in applied.events
+    ]
+    if applied.changed:
+        state = applied.match
+        out.append(
+            Update(
+                kind=UpdateKind.DELTA,
+                channel="league:fifa.world",
+                at=NOW,
+                match_id="espn-1",
+                seq=state.seq,
+                match=state,
+            )
+        )
+    return out
+
+
+def test_a_mirror_continues_the_same_seqs_without_reporting_events_again() -> None:
+    leader, follower = MatchStore(), MatchStore()
+    updates: list[Update] = []
+    for state in (
+        match(),
+        match(1, 0),  # a goal nobody has described yet (synthetic)
+        match(0, 0),  # taken back by VAR
+        match(1, 0, (goal(Side.HOME, 1, 0, "25'", "Lozano"),)),  # scored again: a new generation
+    ):
+        updates += published(leader.apply(state, NOW))
+    for update in updates + updates:  # twice: a mirror takes each update once
+        follower.mirror(update)
+    assert follower.get("espn-1") == leader.get("espn-1")
+    assert follower.seq("espn-1") == leader.seq("espn-1") == updates[-1].seq
+    assert follower.events("espn-1") == leader.events("espn-1")
+    # The follower takes over: the same next poll gives the same events, keys and seqs.
+    later = match(2, 0, (goal(Side.HOME, 1, 0, "25'", "Lozano"), goal(Side.HOME, 2, 0, "60'", "Raúl")))
+    on_leader, on_follower = leader.apply(later, NOW), follower.apply(later, NOW)
+    assert on_follower.events == on_leader.events and on_follower.match == on_leader.match
+    assert [e.key for e in on_follower.events] == ["goal:home:2-0"]
+    # Taken back again: the follower counted the first retraction, so keys stay in step.
+    assert follower.apply(match(1, 0), NOW).events == leader.apply(match(1, 0), NOW).events
+
+
+def test_a_mirror_enriches_a_synthetic_goal_once() -> None:
+    leader, follower = MatchStore(), MatchStore()
+    for state in (match(), match(1, 0)):
+        for update in published(leader.apply(state, NOW)):
+            follower.mirror(update)
+    described = match(1, 0, (goal(Side.HOME, 1, 0, "9'", "Quiñones"),))
+    enriched = follower.apply(described, NOW).events
+    assert [(e.enriches, e.player) for e in enriched] == [(True, "Quiñones")]
+    assert follower.apply(described, NOW).events == []
+
+
+def test_a_mirror_ignores_an_older_state_but_counts_its_seq() -> None:
+    store = MatchStore()
+    newer, older = match(1, 0, seq=9), match(0, 0, seq=4)
+    store.mirror(
+        Update(
+            kind=UpdateKind.DELTA, channel="league:fifa.world", at=NOW, match_id="espn-1", seq=9, match=newer
+        )
+    )
+    store.mirror(
+        Update(
+            kind=UpdateKind.DELTA, channel="league:fifa.world", at=NOW, match_id="espn-1", seq=4, match=older
+        )
+    )
+    assert store.get("espn-1") == newer and store.seq("espn-1") == 9
+    store.mirror(Update(kind=UpdateKind.SNAPSHOT, channel="league:fifa.world", at=NOW, matches=(older,)))
+    assert store.get("espn-1") == newer
 
 
 def test_minute_order() -> None:

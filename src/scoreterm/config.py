@@ -48,6 +48,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     bell: bool = False
     delay: float = 0.0
     server_token: str | None = None
+    redis_url: str | None = None
 
 
 # File key (dotted for tables) -> Settings field.
@@ -68,6 +69,7 @@ _FILE_KEYS: dict[str, str] = {
     "footballdata.url": "footballdata_url",
     "footballdata.token": "footballdata_token",
     "server.token": "server_token",
+    "redis.url": "redis_url",
 }
 _LIST_FIELDS = frozenset({"leagues", "providers", "favourites", "spoiler_free", "toasts"})
 ENV_PREFIX = "SCORETERM_"
@@ -205,7 +207,14 @@ def redacted(settings: Settings) -> dict[str, Any]:
     for field in SECRET_FIELDS:
         if plain.get(field):
             plain[field] = "***"
+    if plain.get("redis_url"):
+        plain["redis_url"] = redact_url(plain["redis_url"])
     return plain
+
+
+def redact_url(url: str) -> str:
+    """``url`` with its password (``redis://user:secret@host``) replaced by ``***``."""
+    return re.sub(r"(//[^/@]*:)[^/@]*@", r"\1***@", url)
 
 
 def user_zone(name: str | None) -> tzinfo:

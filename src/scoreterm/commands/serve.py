@@ -1,25 +1,36 @@
-"""``scoreterm serve``: run one engine (live or a tape) behind the WebSocket server."""
+"""``scoreterm serve``: run one engine (live or a tape) behind the WebSocket server.
+
+With ``--redis`` (or ``SCORETERM_REDIS_URL``, or ``[redis] url``) the server is one of several
+instances sharing that Redis: only the leader's engine polls, history lives in Redis, and an
+unreachable Redis at start is retried in the background rather than fatal.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import signal
+import socket
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scoreterm import paths
 from scoreterm.commands.common import EXIT_OK, EXIT_USAGE, UserError, report
 from scoreterm.commands.live import live_setup, load_tape, parse_speed_option
+from scoreterm.config import Settings
 from scoreterm.engine.clock import SystemClock
 from scoreterm.engine.engine import Engine
 from scoreterm.net.history import History, HistoryError
 from scoreterm.net.server import ScoretermServer, ServerConfig
 from scoreterm.replay.tape import Tape
 from scoreterm.session import Session, live_session, replay_session
+
+if TYPE_CHECKING:
+    from scoreterm.bus.redis import RedisBackplane
 
 POSITION_EVERY_S = 2.0
 
@@ -40,10 +51,11 @@ def run_serve(request: ServeRequest) -> int:
     """Serve until SIGINT/SIGTERM; exit 0 after a graceful shutdown."""
     try:
         settings, leagues, zone = live_setup(request.flags, "today")
-        history = History(
-            request.db or paths.data_dir() / "serve-history.sqlite3",
-            per_match=request.config.history_per_match,
-        )
+        source = "demo" if request.demo else f"replay-{request.replay.name}" if request.replay else "live"
+        backplane = _backplane(settings, request.config, source)
+        # With Redis, Redis is the durable history; each instance keeps its own recent past in RAM.
+        db = None if backplane else request.db or paths.data_dir() / "serve-history.sqlite3"
+        history = History(db, per_match=request.config.history_per_match)
     except UserError as exc:
         return report(exc)
     except HistoryError as exc:
@@ -65,7 +77,7 @@ def run_serve(request: ServeRequest) -> int:
         history.close()
         return report(exc)
     try:
-        return asyncio.run(_serve(session, history, request.config, name))
+        return asyncio.run(_serve(session, history, request.config, name, backplane))
     except OSError as exc:
         print(
             f"scoreterm: error: cannot listen on {request.config.host}:{request.config.port}: "
@@ -77,23 +89,62 @@ def run_serve(request: ServeRequest) -> int:
         return EXIT_OK
 
 
-async def _serve(session: Session, history: History, config: ServerConfig, tape_name: str) -> int:
+def _backplane(settings: Settings, config: ServerConfig, source: str) -> RedisBackplane | None:
+    """The backplane of ``--redis``; instances serving other leagues, or another tape, get their
+    own namespace in the same Redis (their own leader and history) rather than mixing with ours."""
+    if not settings.redis_url:
+        return None
+    # Imported only when asked for: redis takes about 0.2 s to import.
+    from scoreterm.bus.redis import BackplaneError, RedisBackplane
+
+    name = f"{socket.gethostname()}-{os.getpid()}"
+    namespace = f"scoreterm:{source}:{','.join(sorted(settings.leagues))}"
+    try:
+        return RedisBackplane(
+            settings.redis_url, namespace=namespace, instance_id=name, backlog=config.history_per_match
+        )
+    except BackplaneError as exc:
+        raise UserError(str(exc)) from None
+
+
+async def _serve(
+    session: Session,
+    history: History,
+    config: ServerConfig,
+    tape_name: str,
+    backplane: RedisBackplane | None = None,
+) -> int:
     engine: Engine = session.engine
-    server = ScoretermServer(engine, engine.bus, history, config, SystemClock())
+    server = ScoretermServer(engine, engine.bus, history, config, SystemClock(), backplane=backplane)
     engine.options.subscribers = lambda: len(server.clients)
+    if server.link is not None and session.replay is not None:
+        server.link.on_lead = lambda: follow_tape(session)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
-    await server.start()
+    try:
+        await server.start()
+    except BaseException:
+        await server.close()  # a lease taken before the bind failed is given back
+        raise
     print(
         f"scoreterm: serving {', '.join(server.leagues)} on ws://{config.host}:{server.port}/v1/ws "
         f"(health: http://{config.host}:{server.port}/health)",
         file=sys.stderr,
         flush=True,
     )
-    engine_task = asyncio.create_task(engine.run())
+    if backplane is not None:
+        connected = "connected" if backplane.connected else f"not reachable yet: {backplane.last_error}"
+        print(
+            f"scoreterm: instance {backplane.instance_id} of the backplane {backplane.url} "
+            f"({connected}; only the leader polls)",
+            file=sys.stderr,
+            flush=True,
+        )
+    # With a backplane the server runs the engine itself, while it holds the lease.
+    engine_task = asyncio.create_task(engine.run()) if backplane is None else None
     keeper = asyncio.create_task(_keep_position(session, history, tape_name)) if session.replay else None
     try:
         await stop.wait()
@@ -108,6 +159,21 @@ async def _serve(session: Session, history: History, config: ServerConfig, tape_
         history.close()
         await session.client.aclose()
     return EXIT_OK
+
+
+def follow_tape(session: Session) -> None:
+    """Move a replay up to the newest state in the store before this instance starts polling it.
+
+    A follower's tape may run behind the previous leader's (it started later): replayed from there,
+    it would wind the matches back.
+    """
+    replay = session.replay
+    assert replay is not None
+    times = [m.updated_at for m in session.engine.store.matches() if m.updated_at is not None]
+    if times:
+        offset = (max(times) - replay.tape.header.started_at).total_seconds()
+        if offset > replay.position:
+            replay.clock.jump(offset - replay.position)
 
 
 def _recorded_until(history: History, tape: Tape) -> float:

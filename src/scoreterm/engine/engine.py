@@ -145,6 +145,16 @@ class Engine:
             for state in self._leagues.values():
                 group.create_task(self._poll_league(state))
 
+    def cancel_detail_fetches(self) -> None:
+        """Cancel the detail fetches in flight (they outlive :meth:`run`, which does not own them).
+
+        For an engine that stops polling for good or for a while (a server that is no longer the
+        leader of its backplane): nothing it fetched may land in the store after it stopped.
+        """
+        for state in self._leagues.values():
+            for task in list(state.detail_tasks):
+                task.cancel()
+
     def focus(self, match_id: str | None) -> None:
         """Someone is looking at ``match_id`` (None: nobody): fetch its detail now and keep it fresh."""
         self.focused = match_id

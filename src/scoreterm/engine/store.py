@@ -16,7 +16,7 @@ from datetime import datetime
 import msgspec
 
 from scoreterm.domain.diff import diff, event_key, itemised
-from scoreterm.domain.model import EventKind, Match, MatchEvent, Side
+from scoreterm.domain.model import EventKind, Match, MatchEvent, Side, Update, UpdateKind
 
 _MINUTE = re.compile(r"(\d+)'?(?:\s*\+\s*(\d+))?")
 
@@ -162,6 +162,36 @@ class MatchStore:
                 history.retractions[goal] += 1
         history.seq = max(match.seq, max((e.seq for e in events), default=0))
         self._matches[match.id] = match
+
+    def mirror(self, update: Update) -> None:
+        """Follow another engine's output: take a delta or event it published as if we had made it.
+
+        An instance that does not poll (a follower behind a shared backplane) keeps its store in
+        line this way, so it serves snapshots and, should it take over the polling, continues the
+        same seqs without reporting the same events again. A delta older than the state held is
+        ignored (its seq still counts); an event already held under its key and seq is not counted
+        twice. Snapshots and statuses are ignored.
+        """
+        match_id = update.match_id
+        if not match_id or update.seq <= 0:
+            return
+        if update.kind is UpdateKind.DELTA and update.match is not None:
+            history = self._history[match_id]
+            held = self._matches.get(match_id)
+            if held is None or update.match.seq >= held.seq:
+                self._matches[match_id] = update.match
+            history.seq = max(history.seq, update.seq)
+        elif update.kind is UpdateKind.EVENT and update.event is not None:
+            history = self._history[match_id]
+            event = update.event
+            known = history.seen.get(event.key)
+            if known is not None and known.seq >= event.seq:
+                return
+            history.seen[event.key] = event
+            if event.kind is EventKind.GOAL_DISALLOWED and event.side is not None and event.score:
+                goal = f"goal:{event.side.value}:{event.score.home}-{event.score.away}"
+                history.retractions[goal] += 1
+            history.seq = max(history.seq, update.seq)
 
 
 def _synthetic_goal(history: _History, side: Side, count: int) -> MatchEvent | None:

@@ -103,19 +103,24 @@ class HttpEndpoints:
     def health(self) -> dict[str, Any]:
         """Server status as JSON (also used by tests)."""
         engine = self.server.engine
-        return {
+        body: dict[str, Any] = {
             "status": "ok",
             "version": __version__,
-            "epoch": self.server.history.epoch,
+            "epoch": self.server.epoch,
             "connections": len(self.server.clients),
             "leagues": {slug: msgspec.to_builtins(engine.status(slug)) for slug in self.server.leagues},
             "polls": engine.polls,
             "history": self.server.history.stats(),
         }
+        if self.server.link is not None:
+            body.update(self.server.link.health())
+        return body
 
     def _refresh_gauges(self) -> None:
         metrics = self.server.metrics
         metrics.polls.set(self.server.engine.polls)
+        if self.server.link is not None:
+            self.server.link.refresh_gauges()
         for slug in self.server.leagues:
             status = self.server.engine.status(slug)
             metrics.provider_health.labels(status.provider).set(status.health)

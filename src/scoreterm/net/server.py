@@ -14,12 +14,14 @@ import logging
 import secrets
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 from websockets.asyncio.server import Server, ServerConnection, broadcast, serve
 from websockets.exceptions import ConnectionClosed
+from websockets.frames import Frame, Opcode
 from websockets.http11 import Request, Response
+from websockets.protocol import State
 
 from scoreterm import __version__
 from scoreterm.bus.memory import MemoryBus, SubscriptionLagged, match_channel
@@ -31,6 +33,10 @@ from scoreterm.net.history import History
 from scoreterm.net.http import HttpEndpoints, respond
 from scoreterm.net.limits import SlidingWindow, TokenBucket
 from scoreterm.net.metrics import ServerMetrics
+
+if TYPE_CHECKING:
+    from scoreterm.bus.redis import RedisBackplane
+    from scoreterm.net.scaleout import BackplaneLink
 
 log = logging.getLogger(__name__)
 WS_PATH = "/v1/ws"
@@ -72,10 +78,21 @@ class Client:
 
 
 class ScoretermServer:
-    """The WebSocket + HTTP server in front of an engine."""
+    """The WebSocket + HTTP server in front of an engine.
+
+    With a ``backplane`` (several instances sharing a Redis), the server runs its engine only while
+    it is the leader, and sends its clients what the backplane delivers (see ``net/scaleout.py``);
+    without one, it runs none itself: the caller runs the engine and the server sends what it says.
+    """
 
     def __init__(
-        self, engine: Engine, bus: MemoryBus, history: History, config: ServerConfig, clock: Clock
+        self,
+        engine: Engine,
+        bus: MemoryBus,
+        history: History,
+        config: ServerConfig,
+        clock: Clock,
+        backplane: RedisBackplane | None = None,
     ) -> None:
         self.engine = engine
         self.bus = bus
@@ -90,6 +107,18 @@ class ScoretermServer:
         self._pump: asyncio.Task[None] | None = None
         self._closing: set[asyncio.Task[None]] = set()
         self.leagues = [lg.slug for lg in engine.options.leagues]
+        self.backplane = backplane
+        self.link: BackplaneLink | None = None
+        if backplane is not None:
+            from scoreterm.net.scaleout import BackplaneLink
+
+            self.link = BackplaneLink(self, backplane)
+
+    @property
+    def epoch(self) -> str:
+        """The seq space clients resume in: the backplane's shared one, else the history's."""
+        shared = self.backplane.epoch if self.backplane is not None else None
+        return shared or self.history.epoch
 
     @property
     def port(self) -> int:
@@ -99,10 +128,13 @@ class ScoretermServer:
 
     async def start(self) -> None:
         """Restore history into the engine's store, bind the socket and start fanning out."""
-        for match, events in self.history.restore_state():
-            self.engine.store.restore(match, events)
-        subscription = self.bus.subscribe(["*"])
-        self._pump = asyncio.create_task(self._fan_out(subscription))
+        if self.link is not None:
+            await self.link.start()
+        else:
+            for match, events in self.history.restore_state():
+                self.engine.store.restore(match, events)
+            subscription = self.bus.subscribe(["*"])
+            self._pump = asyncio.create_task(self._fan_out(subscription))
         self._server = await serve(
             self._handle,
             self.config.host,
@@ -124,6 +156,8 @@ class ScoretermServer:
 
     async def close(self) -> None:
         """Graceful stop: "going away" to every client, history flushed."""
+        if self.link is not None:
+            await self.link.close()  # the lease goes first: another instance takes over at once
         if self._server is not None:
             self._server.close(close_connections=False)
             await asyncio.gather(
@@ -227,7 +261,7 @@ class ScoretermServer:
             connection_id=client.id,
             server_time=self.clock.now(),
             heartbeat_s=self.config.heartbeat_s,
-            epoch=self.history.epoch,
+            epoch=self.epoch,
             leagues=list(self.leagues),
             limits=p.Limits(
                 max_subscriptions=self.config.max_subscriptions,
@@ -326,7 +360,7 @@ class ScoretermServer:
         if not wanted:
             return [p.Snapshot(channel=channel, matches=matches, at=self.clock.now())]
         missed: list[p.ServerMessage] = []
-        recovered = client.epoch == self.history.epoch
+        recovered = client.epoch == self.epoch
         latest = {m.id: m.seq for m in matches}
         for match_id, seq in wanted.items() if recovered else ():
             held = self.history.since(match_id, seq)
@@ -387,12 +421,16 @@ class ScoretermServer:
             channels.append(match_channel(update.match_id))
         groups: dict[tuple[str, frozenset[p.Tier]], list[ServerConnection]] = {}
         for client in list(self.clients.values()):
-            held = [c for c in channels if c in client.subscriptions]
-            if not held:
+            subscriptions = client.subscriptions
+            held = [c for c in channels if c in subscriptions]
+            if not held or self._too_slow(client):
                 continue
-            if self._too_slow(client):
-                continue
-            tiers = frozenset[p.Tier]().union(*(client.subscriptions[c] for c in held))
+            # Most clients hold one of the channels: no union (and no generator) to build for them.
+            tiers = (
+                subscriptions[held[0]]
+                if len(held) == 1
+                else frozenset[p.Tier]().union(*(subscriptions[c] for c in held))
+            )
             groups.setdefault((held[0], tiers), []).append(client.ws)
         for (channel, tiers), sockets in groups.items():
             relabel = channel != update.channel
@@ -401,7 +439,7 @@ class ScoretermServer:
             if frame is None:
                 continue
             data = p.encode(frame)
-            broadcast(sockets, data, text=True)
+            send_shared(sockets, data)
             self.metrics.messages_out.inc(len(sockets))
 
     def _too_slow(self, client: Client) -> bool:
@@ -436,6 +474,36 @@ class ScoretermServer:
                 await client.ws.close(int(code), p.CLOSE_REASONS[code])
         if client.ws.transport is not None:
             client.ws.transport.abort()  # no-op once the handshake has closed the connection
+
+
+def send_shared(sockets: list[ServerConnection], data: bytes) -> None:
+    """``websockets.broadcast(sockets, data, text=True)`` with the frame serialized once, not per socket.
+
+    ``broadcast`` builds the same frame for every connection (``Frame.serialize``: checks, a BytesIO,
+    a ``struct.pack``, the extension loop), about half its cost per client. Without an extension
+    (no permessage-deflate) the bytes are the same for all, so they are built once and written as
+    they are: what ``send_text`` + ``send_data`` would write, in the same place in the stream (only
+    when nothing of websockets' is queued ahead). Any other connection goes through ``broadcast``.
+    """
+    frame = Frame(Opcode.TEXT, data).serialize(mask=False)
+    others: list[ServerConnection] = []
+    for ws in sockets:
+        protocol = ws.protocol
+        if (
+            protocol.extensions
+            or protocol.state is not State.OPEN
+            or protocol.expect_continuation_frame
+            or protocol.writes
+            or ws.send_in_progress is not None
+        ):
+            others.append(ws)
+            continue
+        try:
+            ws.transport.write(frame)
+        except Exception:  # as broadcast does: one failed write must not stop the others
+            log.warning("skipped broadcast to %s: write failed", ws.id, exc_info=True)
+    if others:
+        broadcast(others, data, text=True)
 
 
 def _on_channel(update: Update, channel: str) -> Update:

@@ -1,0 +1,390 @@
+"""The Redis backplane: several ``scoreterm serve`` instances, one poller, one history, no gaps.
+
+Every instance runs a :class:`RedisBackplane`. One of them holds the lease (``{ns}:leader``) and is the
+leader: only its engine polls, and :meth:`RedisBackplane.publish` writes each delta and event, in one
+fenced Lua step, to the match's stream (id ``<seq>-0``, so Redis refuses a seq that is not above the
+last: a stale ex-leader's write fails and it steps down), to the ``matches`` hash (current state) and
+to pub/sub. Every instance, the leader included, receives the updates and hands them, once and in seq
+order per match (:class:`~scoreterm.bus.redis_sync.Sequencer`), to its listener — the server.
+
+Redis trouble never crashes anything: the backplane reconnects with exponential backoff and full
+jitter, then catches up from the streams. Meanwhile the leader keeps polling, delivers to its own
+clients at once and buffers the rest (:class:`~scoreterm.bus.redis_outbox.Outbox`) until Redis is
+back; explicit stream ids make that flush idempotent, and what Redis lost in a restart is written back
+from what the leader delivered. A leader that finds the lease taken by another instance after serving
+updates Redis never got bumps the shared epoch and starts over from Redis: its clients get snapshots.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol
+
+import msgspec
+import redis.asyncio as aioredis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+
+from scoreterm.bus.memory import MemoryBus, Subscription
+from scoreterm.bus.redis_leader import TROUBLE, Leadership
+from scoreterm.bus.redis_outbox import Out
+from scoreterm.bus.redis_sync import Sequencer, StreamReader
+from scoreterm.bus.redis_wire import BUMP_EPOCH, Envelope, Keys, decode_envelope, encode_envelope
+from scoreterm.bus.tasks import cancel_and_wait, first_to_end
+from scoreterm.config import redact_url
+from scoreterm.domain.model import Match, Update, UpdateKind
+from scoreterm.engine.interval import full_jitter
+
+log = logging.getLogger(__name__)
+BACKOFF_BASE_S = 0.05
+BACKOFF_CAP_S = 5.0
+_UNREADABLE = (msgspec.DecodeError, msgspec.ValidationError)
+
+
+class BackplaneError(Exception):
+    """The backplane cannot be set up as asked (a malformed Redis URL); the message says why."""
+
+
+class _Kicked(ConnectionError):
+    """A command outside the session failed (its error is already in ``last_error``)."""
+
+
+class Listener(Protocol):
+    """What the backplane tells the server it runs under. Every call is synchronous and in order."""
+
+    def deliver(self, update: Update) -> None:
+        """A delta or event (once, in seq order per match), or a status."""
+
+    def lost(self, match_id: str, state: Match | None) -> None:
+        """Updates of ``match_id`` are gone for good; ``state`` (if any) is its newest state."""
+
+    def reset(self) -> None:
+        """Everything delivered so far is void (this instance served a lineage nobody kept)."""
+
+    def resynced(self) -> None:
+        """After :meth:`reset`, everything Redis holds has been delivered again."""
+
+    def changed(self) -> None:
+        """``connected`` or ``is_leader`` changed."""
+
+
+class RedisBackplane:
+    """One instance's connection to the shared Redis; see the module docstring.
+
+    Args:
+        url: ``redis://host:6379/0`` (``rediss://`` and ``unix://`` work too).
+        namespace: prefix of every key, so several deployments can share a Redis.
+        instance_id: this instance's name in the lease (random by default).
+        stream_maxlen: entries kept per match stream (approximately: ``MAXLEN ~``).
+        lease_ms: the lease's TTL; another instance takes over at most this long after a leader dies.
+        buffer_max: updates the leader buffers while Redis is away (the oldest go first beyond it).
+        backlog: updates of a match read from its stream when the match is first seen.
+        timeout_s: bound on connecting and on every command.
+        backoff_cap_s: longest wait between two reconnect attempts (full jitter below it).
+
+    Raises:
+        BackplaneError: ``url`` is not a Redis URL.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        namespace: str = "scoreterm",
+        instance_id: str | None = None,
+        stream_maxlen: int = 1000,
+        lease_ms: int = 5000,
+        buffer_max: int = 10_000,
+        backlog: int = 300,
+        timeout_s: float = 2.0,
+        backoff_cap_s: float = BACKOFF_CAP_S,
+        rng: random.Random | None = None,
+    ) -> None:
+        try:
+            self.client: aioredis.Redis = aioredis.Redis.from_url(
+                url, socket_timeout=timeout_s, socket_connect_timeout=timeout_s, retry=Retry(NoBackoff(), 0)
+            )
+        except ValueError as exc:
+            raise BackplaneError(f"bad Redis URL {redact_url(url)!r}: {exc}") from None
+        self.url = redact_url(url)  # for messages: a password stays out of logs and /health
+        self.keys = Keys(namespace)
+        self.instance_id = instance_id or uuid.uuid4().hex[:12]
+        self.lease_s = lease_ms / 1000
+        self.timeout_s = timeout_s
+        self.backoff_cap_s = backoff_cap_s
+        self.connected = False
+        self.is_leader = False
+        self.epoch: str | None = None
+        self.last_error: str | None = None
+        self.lag_ms: float | None = None
+        self.count_clients: Callable[[], int] | None = None
+        self.cluster_clients = 0
+        self.ready = asyncio.Event()
+        self.reader = StreamReader(self.client, self.keys)
+        self._rng = rng or random.Random()
+        self._bump = self.client.register_script(BUMP_EPOCH)
+        self._seq = Sequencer(self.reader, self._take, self._report_lost, backlog)
+        self._recent: dict[str, deque[Out]] = {}
+        self._local = MemoryBus()
+        self._listener: Listener | None = None
+        self._lock = asyncio.Lock()  # one delivery at a time, in order
+        self._had_session = False
+        self._must_resync = False
+        self._must_start_over = False
+        self._closing = False
+        self._kicked = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+        self.leading = Leadership(self, lease_ms, stream_maxlen, buffer_max)
+
+    # -- the bus interface ---------------------------------------------------------------------
+
+    def subscribe(self, channels: Iterable[str], maxsize: int = 10_000) -> Subscription:
+        """Receive what this instance delivers, like :meth:`MemoryBus.subscribe`."""
+        return self._local.subscribe(channels, maxsize)
+
+    async def publish(self, update: Update) -> None:
+        """Publish an update of this instance's engine; ignored unless this instance is the leader.
+
+        Deltas and events go to the outbox (delivered here once Redis has them, or at once while
+        Redis is away); statuses go out as they are; snapshots are not published.
+        """
+        if not self.is_leader:
+            return
+        raw = encode_envelope(Envelope(src=self.instance_id, t=time.time() * 1000, u=update))
+        if update.kind is UpdateKind.STATUS:
+            await self.leading.status(update, raw)
+        elif update.kind in (UpdateKind.DELTA, UpdateKind.EVENT) and update.match_id and update.seq > 0:
+            await self.leading.publish(update, raw)
+
+    @property
+    def buffered(self) -> int:
+        """Updates of ours that Redis has not confirmed yet."""
+        return len(self.leading.outbox)
+
+    def last_seqs(self) -> dict[str, int]:
+        """The last seq delivered here, per match."""
+        return dict(self._seq.last)
+
+    # -- life cycle ----------------------------------------------------------------------------
+
+    async def start(self, listener: Listener | None = None) -> None:
+        """Connect (in the background: an unreachable Redis is retried, never fatal) and follow."""
+        self._listener = listener
+        self._tasks = [asyncio.create_task(self._supervise()), asyncio.create_task(self.leading.run())]
+
+    async def close(self, *, release: bool = True) -> None:
+        """Stop; with ``release``, flush the outbox (bounded) and give the lease up at once.
+
+        ``release=False`` leaves the lease to expire, as a crashed instance would.
+        """
+        if release and self.is_leader and self.connected:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self.timeout_s):
+                    while self.buffered and self.connected and self.is_leader:  # noqa: ASYNC110
+                        await asyncio.sleep(0.01)
+        self._closing = True
+        await cancel_and_wait(self._tasks)
+        self._tasks = []
+        if release and self.is_leader:
+            with contextlib.suppress(Exception):
+                async with asyncio.timeout(self.timeout_s):
+                    await self.leading.lease.release()
+        self.is_leader = self.connected = False
+        self._local.close()
+        with contextlib.suppress(Exception):
+            await self.client.aclose()
+
+    # -- connection ----------------------------------------------------------------------------
+
+    async def _supervise(self) -> None:
+        attempt = 0
+        while not self._closing:
+            was_up = self.connected
+            try:
+                await self._session()
+            except Exception as exc:  # whatever Redis does, the server goes on
+                if not isinstance(exc, TROUBLE):
+                    log.exception("backplane session failed")
+                was_up = self.connected
+                await self._down(exc)
+            # A session that got going starts the backoff over; failed attempts make it grow.
+            attempt = 1 if was_up else attempt + 1
+            await asyncio.sleep(
+                full_jitter(attempt, base=BACKOFF_BASE_S, cap=self.backoff_cap_s, rng=self._rng)
+            )
+
+    async def _session(self) -> None:
+        pubsub: Any = self.client.pubsub()  # (its aclose() is untyped)
+        try:
+            async with asyncio.timeout(self.timeout_s * 2):
+                # Subscribed before catching up: nothing published meanwhile slips between the two.
+                await pubsub.subscribe(self.keys.updates)
+                await self._refresh_epoch()
+            if self._had_session and not self.is_leader:
+                # After an outage the leader of before gets the first chance: its clients saw
+                # updates Redis may not have yet.
+                self.leading.grace_until = time.monotonic() + 2 * self.lease_s
+            self._had_session = True
+            self._kicked.clear()
+            self._set(connected=True)
+            log.info("backplane connected to %s (epoch %s)", self.url, self.epoch)
+            if self.is_leader:
+                # Still ours? Known before catching up: another leader's seqs must not be taken
+                # for the continuation of ours.
+                await self.leading.step()
+            await self._sync()
+            self.ready.set()
+            await first_to_end(self._read(pubsub), self._keep_lease(), self._kicked.wait())
+            raise _Kicked(self.last_error or "connection lost")
+        finally:
+            with contextlib.suppress(Exception):
+                await pubsub.aclose()
+
+    async def _down(self, exc: BaseException) -> None:
+        self.leading.confirmed = False
+        first = self.last_error is None
+        if not isinstance(exc, _Kicked):
+            self.last_error = f"{type(exc).__name__}: {exc}"[:200]
+        if self.connected or first:
+            log.warning("backplane cannot reach Redis at %s (%s); retrying", self.url, self.last_error)
+        self._set(connected=False)
+        with contextlib.suppress(Exception):
+            # The pool's other connections died with this one: the next session starts afresh.
+            await self.client.connection_pool.disconnect()
+        await self.leading.deliver_unconfirmed()
+
+    def _kick(self, exc: BaseException) -> None:
+        """A command failed outside the session's tasks: end the session so it reconnects."""
+        self.last_error = f"{type(exc).__name__}: {exc}"[:200]
+        self._kicked.set()
+
+    async def _refresh_epoch(self) -> None:
+        async with self.client.pipeline(transaction=False) as pipe:
+            pipe.set(self.keys.epoch, uuid.uuid4().hex, nx=True)
+            pipe.get(self.keys.epoch)
+            _, value = await pipe.execute()
+        epoch = value.decode() if isinstance(value, bytes) else str(value)
+        if self.epoch is not None and epoch != self.epoch:
+            log.warning(
+                "epoch %s replaced by %s: clients resuming in the old one get snapshots", self.epoch, epoch
+            )
+        self.epoch = epoch
+
+    async def _sync(self) -> None:
+        if self._must_start_over:
+            await self._start_over()
+            return
+        async with self._lock:
+            await self._seq.sync()
+            if self._must_resync and self._listener is not None:
+                self._listener.resynced()
+            self._must_resync = False
+
+    # -- following: pub/sub -> sequencer -> listener -------------------------------------------
+
+    async def _read(self, pubsub: Any) -> None:
+        while True:
+            message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
+            if message is not None and message.get("type") == "message":
+                await self._received(message["data"])
+
+    async def _received(self, data: bytes) -> None:
+        try:
+            envelope = decode_envelope(data)
+        except _UNREADABLE as exc:
+            log.warning("ignoring an unreadable backplane message: %s", exc)
+            return
+        update = envelope.u
+        if update.kind is UpdateKind.STATUS:
+            if envelope.src != self.instance_id:  # ours went to our clients already
+                self.lag_ms = max(0.0, time.time() * 1000 - envelope.t)
+                await self._emit(update)
+            return
+        async with self._lock:
+            before = self._seq.last.get(update.match_id or "")
+            await self._seq.offer(update, data)
+            if self._seq.last.get(update.match_id or "") != before:
+                # Only what was news here: a duplicate (a flush written back) is no measure of delay.
+                self.lag_ms = max(0.0, time.time() * 1000 - envelope.t)
+
+    async def _take(self, update: Update, raw: bytes | None) -> None:
+        """Deliver: remembered (to rebuild Redis after it lost its data), then to the listener."""
+        assert update.match_id is not None
+        ring = self._recent.setdefault(update.match_id, deque(maxlen=self._seq.backlog))
+        raw = raw or encode_envelope(Envelope(src=self.instance_id, t=time.time() * 1000, u=update))
+        ring.append((update, raw))
+        await self._emit(update)
+
+    async def _emit(self, update: Update) -> None:
+        if self._listener is not None:
+            self._listener.deliver(update)
+        await self._local.publish(update)
+
+    async def _report_lost(self, match_id: str, state: Match | None) -> None:
+        if self._listener is not None:
+            self._listener.lost(match_id, state)
+
+    def _set(self, *, connected: bool | None = None, leader: bool | None = None) -> None:
+        before = (self.connected, self.is_leader)
+        if connected is not None:
+            self.connected = connected
+        if leader is not None:
+            self.is_leader = leader
+        if (self.connected, self.is_leader) != before and self._listener is not None:
+            self._listener.changed()
+
+    # -- leading (see redis_leader.py) ---------------------------------------------------------
+
+    async def _keep_lease(self) -> None:
+        while True:
+            await self.leading.step()
+            await self._refresh_epoch()  # another instance may have started over
+            await self._count_audience()
+            await asyncio.sleep(await self.leading.pause())
+
+    async def _count_audience(self) -> None:
+        """Share our client count; sum everyone's (the leader's polling follows the total)."""
+        if self.count_clients is None:
+            return
+        now = time.time()
+        async with self.client.pipeline(transaction=False) as pipe:
+            pipe.hset(self.keys.clients, self.instance_id, f"{self.count_clients()} {now:.3f}")
+            pipe.hgetall(self.keys.clients)
+            _, rows = await pipe.execute()
+        total, stale = 0, []
+        for instance, value in rows.items():
+            count, _, at = value.decode().partition(" ")
+            if now - float(at or 0) < 3 * self.lease_s:
+                total += int(count)
+            else:
+                stale.append(instance)
+        self.cluster_clients = total
+        if stale and self.is_leader:
+            await self.client.hdel(self.keys.clients, *stale)  # instances gone for good
+
+    async def _start_over(self) -> None:
+        """Our clients saw seqs another leader gave to other updates: new epoch, state from Redis."""
+        log.warning("updates served while Redis was away were not kept; starting over from Redis")
+        value = await self._bump(keys=[self.keys.epoch], args=[self.epoch or "", uuid.uuid4().hex])
+        self.epoch = value.decode() if isinstance(value, bytes) else str(value)
+        async with self._lock:
+            self._seq.forget()
+            self._recent.clear()
+            self._must_start_over, self._must_resync = False, True
+            if self._listener is not None:
+                self._listener.reset()
+        await self._sync()
+
+    async def _own(self, update: Update, raw: bytes) -> None:
+        """Deliver one of our engine's updates: ours are the lineage, no gap to look for."""
+        match_id = update.match_id or ""
+        if update.seq > self._seq.last.get(match_id, 0):
+            self._seq.last[match_id] = update.seq
+            await self._take(update, raw)

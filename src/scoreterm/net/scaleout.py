@@ -1,0 +1,281 @@
+"""One ``scoreterm serve`` among several: the server's side of the Redis backplane.
+
+A :class:`BackplaneLink` sits between a :class:`~scoreterm.net.server.ScoretermServer` and its
+:class:`~scoreterm.bus.redis.RedisBackplane`:
+
+- **engine**: runs only while this instance is the leader (started when it gains the lease, cancelled
+  when it loses it); its updates go to the backplane, not to the clients. The engine's first snapshot
+  becomes a delta per match, so the matches it first saw reach Redis and the other instances.
+- **clients**: every instance (the leader included) delivers what the backplane hands it: recorded in
+  the history, mirrored into the store (so a follower serves snapshots, and continues the same seqs if
+  it takes over), then the server's usual fan-out. Lost continuity becomes a ``recovered: false``
+  snapshot; backplane trouble a ``status`` frame (``degraded``, ``backplane down: ...``) on every league.
+- **health**: role, Redis connectivity and lag for ``/health`` and ``/metrics``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+from prometheus_client import Gauge
+from websockets.asyncio.server import ServerConnection, broadcast
+
+from scoreterm.bus.memory import SubscriptionLagged, league_channel, match_channel
+from scoreterm.bus.redis import RedisBackplane
+from scoreterm.bus.tasks import cancel_and_wait
+from scoreterm.domain.model import Match, SourceStatus, Update, UpdateKind
+from scoreterm.engine.store import MatchStore
+from scoreterm.net import protocol as p
+from scoreterm.net.history import History
+
+if TYPE_CHECKING:
+    from scoreterm.net.server import ScoretermServer
+
+log = logging.getLogger(__name__)
+READY_TIMEOUT_S = 3.0
+
+
+class BackplaneLink:
+    """Runs ``server`` as one instance behind ``backplane`` (see the module docstring).
+
+    ``on_lead``, when set, is called just before the engine starts (a replay moves its tape up to
+    where the previous leader was).
+    """
+
+    def __init__(self, server: ScoretermServer, backplane: RedisBackplane) -> None:
+        self.server = server
+        self.backplane = backplane
+        self.on_lead: Callable[[], None] | None = None
+        self._engine_task: asyncio.Task[None] | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._sent: dict[str, int] = {}
+        self._statuses: dict[str, SourceStatus] = {}
+        self._was_connected: bool | None = None
+        registry = server.metrics.registry
+        self._leader = Gauge(
+            "scoreterm_leader", "1 while this instance polls for everyone", registry=registry
+        )
+        self._connected = Gauge("scoreterm_redis_connected", "1 while Redis answers", registry=registry)
+        self._lag = Gauge("scoreterm_redis_lag_seconds", "Publish-to-receipt delay", registry=registry)
+        self._buffered = Gauge("scoreterm_redis_buffered", "Updates waiting for Redis", registry=registry)
+
+    @property
+    def engine_task(self) -> asyncio.Task[None] | None:
+        """The engine's task while this instance leads (or led last; done once a replay ends)."""
+        return self._engine_task
+
+    async def start(self, ready_timeout_s: float = READY_TIMEOUT_S) -> None:
+        """Follow the backplane; wait (bounded) for Redis's state, so a new instance serves it at once."""
+        subscription = self.server.engine.bus.subscribe(["*"])
+        self._spawn(self._forward(subscription))
+        # The leader polls for every instance's clients, not just its own.
+        self.backplane.count_clients = lambda: len(self.server.clients)
+        self.server.engine.options.subscribers = lambda: max(
+            self.backplane.cluster_clients, len(self.server.clients)
+        )
+        await self.backplane.start(self)
+        try:
+            async with asyncio.timeout(ready_timeout_s):
+                await self.backplane.ready.wait()
+        except TimeoutError:
+            log.warning("Redis is not reachable yet (%s); serving what we have", self.backplane.last_error)
+
+    async def close(self, *, release: bool = True) -> None:
+        """Stop the engine, then the backplane (``release=False``: leave the lease to expire)."""
+        engine = self._engine_task
+        self._engine_task = None
+        if engine is not None:
+            await cancel_and_wait([engine])
+        await self.backplane.close(release=release)
+        await cancel_and_wait(list(self._tasks))
+
+    # -- what the backplane says ------------------------------------------------------------------
+
+    def deliver(self, update: Update) -> None:
+        """Mirror a delta or event into the store, then record and send it like any update."""
+        if update.kind in (UpdateKind.DELTA, UpdateKind.EVENT):
+            self.server.engine.store.mirror(update)
+        elif update.kind is UpdateKind.STATUS and update.status is not None:
+            self._statuses[update.channel] = update.status
+            if not self.backplane.connected:
+                update = msgspec.structs.replace(update, status=self._degraded(update.status))
+        self.server.deliver(update)
+
+    def lost(self, match_id: str, state: Match | None) -> None:
+        """Some updates of ``match_id`` are gone: its subscribers start over from a snapshot."""
+        if state is not None:
+            update = Update(
+                kind=UpdateKind.DELTA,
+                channel=league_channel(state.league),
+                at=state.updated_at or self.server.clock.now(),
+                match_id=state.id,
+                seq=state.seq,
+                match=state,
+            )
+            self.server.engine.store.mirror(update)
+            self.server.history.append(update)
+        known = state or self.server.engine.store.get(match_id)
+        channels = {match_channel(match_id)} | ({league_channel(known.league)} if known else set())
+        self._snapshots(lambda channel: channel in channels)
+
+    def reset(self) -> None:
+        """Drop everything: the store and history served a lineage that nobody kept."""
+        self.server.engine.store = MatchStore()
+        self.server.history = History(None, per_match=self.server.config.history_per_match)
+
+    def resynced(self) -> None:
+        """After a reset: every subscriber gets a fresh snapshot of each of its channels."""
+        self._snapshots(lambda channel: True)
+
+    def changed(self) -> None:
+        """Leadership or connectivity changed: run or stop the engine, tell clients about Redis."""
+        if self.backplane.is_leader and self._engine_task is None:
+            self._sent = self.backplane.last_seqs()
+            if self.on_lead is not None:
+                try:
+                    self.on_lead()
+                except Exception:  # a hook's failure must not cost the lease
+                    log.exception("the on_lead hook failed")
+            self._engine_task = asyncio.get_running_loop().create_task(self._run_engine())
+        elif not self.backplane.is_leader and self._engine_task is not None:
+            task, self._engine_task = self._engine_task, None
+            task.cancel()
+            self._spawn(self._rebuild_after(task))
+        connected = self.backplane.connected
+        if connected != self._was_connected:
+            announce = self._was_connected is not None
+            self._was_connected = connected
+            if announce:
+                self._announce(connected)
+
+    # -- health -------------------------------------------------------------------------------
+
+    def health(self) -> dict[str, Any]:
+        """What ``/health`` adds behind a backplane: role, instance, cluster audience, Redis; and, on a
+        follower, the sources as the leader reports them."""
+        bp = self.backplane
+        lag = None if bp.lag_ms is None else round(bp.lag_ms, 1)
+        redis = {
+            "connected": bp.connected,
+            "lag_ms": lag,
+            "last_error": bp.last_error,
+            "buffered": bp.buffered,
+        }
+        role = "leader" if bp.is_leader else "follower"
+        # Every instance's clients (as last shared through Redis): what the leader polls for.
+        audience = max(bp.cluster_clients, len(self.server.clients))
+        body = {"role": role, "instance": bp.instance_id, "cluster_connections": audience, "redis": redis}
+        if not bp.is_leader:
+            # A follower's engine is idle: the sources are as the leader last reported them.
+            engine, statuses = self.server.engine, self._statuses
+            body["leagues"] = {
+                slug: msgspec.to_builtins(statuses.get(league_channel(slug)) or engine.status(slug))
+                for slug in self.server.leagues
+            }
+        return body
+
+    def refresh_gauges(self) -> None:
+        """Bring the backplane gauges up to date (before ``/metrics`` renders)."""
+        bp = self.backplane
+        self._leader.set(1 if bp.is_leader else 0)
+        self._connected.set(1 if bp.connected else 0)
+        self._lag.set((bp.lag_ms or 0.0) / 1000)
+        self._buffered.set(bp.buffered)
+
+    # -- the engine, while leader -------------------------------------------------------------
+
+    async def _run_engine(self) -> None:
+        engine = self.server.engine
+        try:
+            await engine.run()
+        except Exception:
+            log.exception("the engine failed")
+        finally:
+            engine.cancel_detail_fetches()
+
+    async def _rebuild_after(self, task: asyncio.Task[None]) -> None:
+        """The engine stopped: its store may hold changes nobody published; rebuild it from the
+        history (what was delivered), so seqs continue from there if we lead again."""
+        await asyncio.gather(task, return_exceptions=True)
+        if self._engine_task is not None:
+            return  # leading again already: the store is the engine's
+        store = MatchStore()
+        for match, events in self.server.history.restore_state():
+            store.restore(match, events)
+        self.server.engine.store = store
+
+    async def _forward(self, subscription: Any) -> None:
+        """The engine's updates go to the backplane (which refuses them unless we lead)."""
+        while True:
+            try:
+                update = await subscription.get()
+            except SubscriptionLagged:
+                log.error("fell behind the engine; resubscribing")
+                subscription = self.server.engine.bus.subscribe(["*"])
+                continue
+            if update.kind is UpdateKind.SNAPSHOT:
+                # A match first seen in the first poll is only in the snapshot: it reaches Redis
+                # (and the other instances) as a delta.
+                for match in update.matches:
+                    if match.seq > self._sent.get(match.id, 0):
+                        await self._publish(_delta(match, update.channel, update))
+                continue
+            await self._publish(update)
+
+    async def _publish(self, update: Update) -> None:
+        if update.match_id and update.kind in (UpdateKind.DELTA, UpdateKind.EVENT):
+            self._sent[update.match_id] = max(self._sent.get(update.match_id, 0), update.seq)
+        await self.backplane.publish(update)
+
+    # -- telling clients ------------------------------------------------------------------------
+
+    def _degraded(self, status: SourceStatus) -> SourceStatus:
+        reason = self.backplane.last_error or "unreachable"
+        return msgspec.structs.replace(status, state="degraded", message=f"backplane down: {reason}")
+
+    def _announce(self, connected: bool) -> None:
+        for slug in self.server.leagues:
+            channel = league_channel(slug)
+            base = self._statuses.get(channel) or SourceStatus(provider="backplane")
+            status = (
+                msgspec.structs.replace(base, message="backplane recovered")
+                if connected
+                else self._degraded(base)
+            )
+            self.server.deliver(
+                Update(kind=UpdateKind.STATUS, channel=channel, at=self.server.clock.now(), status=status)
+            )
+
+    def _snapshots(self, wanted: Callable[[str], bool]) -> None:
+        """A ``recovered: false`` snapshot of each wanted channel to each of its subscribers."""
+        store, now = self.server.engine.store, self.server.clock.now()
+        groups: dict[tuple[str, frozenset[p.Tier]], list[ServerConnection]] = {}
+        for client in list(self.server.clients.values()):
+            for channel, tiers in client.subscriptions.items():
+                if wanted(channel):
+                    groups.setdefault((channel, tiers), []).append(client.ws)
+        for (channel, tiers), sockets in groups.items():
+            kind, _, ident = channel.partition(":")
+            held = store.get(ident)
+            matches = store.matches(ident) if kind == "league" else [held] if held else []
+            frame = p.strip_tiers(
+                p.Snapshot(channel=channel, matches=matches, recovered=False, at=now), tiers
+            )
+            if frame is not None:
+                broadcast(sockets, p.encode(frame), text=True)
+                self.server.metrics.messages_out.inc(len(sockets))
+
+    def _spawn(self, step: Any) -> None:
+        task = asyncio.get_running_loop().create_task(step)
+        self._tasks.add(task)  # the loop keeps only a weak reference to tasks
+        task.add_done_callback(self._tasks.discard)
+
+
+def _delta(match: Match, channel: str, snapshot: Update) -> Update:
+    return Update(
+        kind=UpdateKind.DELTA, channel=channel, at=snapshot.at, match_id=match.id, seq=match.seq, match=match
+    )
