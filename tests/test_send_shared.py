@@ -9,7 +9,7 @@ docs/performance.md, "Fan-out".)
 from __future__ import annotations
 
 from scoreterm.net.server import send_shared
-from tests.servers import DEMO_LEAGUE, FIRST_GOAL_T, Json, running_server, ws_client
+from tests.servers import DEMO_LEAGUE, FIRST_GOAL_T, Json, running_server, server_config, ws_client
 
 LEAGUE = f"league:{DEMO_LEAGUE}"
 
@@ -20,7 +20,7 @@ def _stream(frames: list[Json]) -> list[Json]:
 
 async def test_plain_and_deflate_clients_read_the_same_frames() -> None:
     async with (
-        running_server() as rs,
+        running_server(server_config(compression=True)) as rs,
         ws_client(rs.url, compression=None) as plain,
         ws_client(rs.url) as deflated,
     ):

@@ -59,6 +59,9 @@ class ServerConfig:
     heartbeat_s: float = 20.0
     history_per_match: int = 300
     high_water_bytes: int = 1024 * 1024
+    # permessage-deflate off by default: 56 vs 16 KiB per connection and ~3x the CPU per event at
+    # 10,000 clients (docs/performance.md, Fan-out), for frames that are small already.
+    compression: bool = False
     # How long a closing handshake may take before the TCP connection is cut.
     close_timeout_s: float = 10.0
 
@@ -146,6 +149,7 @@ class ScoretermServer:
             ping_interval=None,
             close_timeout=self.config.close_timeout_s,
             server_header=f"scoreterm/{__version__}",
+            compression="deflate" if self.config.compression else None,
         )
 
     def _origins(self) -> list[Any] | None:
