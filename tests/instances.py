@@ -25,18 +25,18 @@ from websockets.exceptions import ConnectionClosed
 
 from scoreterm.bus.redis import RedisBackplane
 from scoreterm.commands.serve import follow_tape
-from scoreterm.engine.clock import ScaledClock, SystemClock
+from scoreterm.engine.clock import SystemClock
 from scoreterm.net.history import History
-from scoreterm.net.server import WS_PATH, ScoretermServer, ServerConfig
+from scoreterm.net.server import ScoretermServer, ServerConfig
 from scoreterm.replay.tape import demo_tape
 from scoreterm.session import Session, replay_session
-from tests.servers import Json, WsClient, server_config, until
+from tests.servers import Json, OnTape, WsClient, server_config, until
 
 LEASE_MS = 1000
 
 
 @dataclass
-class Instance:
+class Instance(OnTape):
     """A running server of the backplane and what drives it."""
 
     name: str
@@ -44,33 +44,6 @@ class Instance:
     backplane: RedisBackplane
     session: Session
     crashed: bool = False
-
-    @property
-    def url(self) -> str:
-        """``ws://127.0.0.1:PORT/v1/ws``."""
-        return f"ws://127.0.0.1:{self.server.port}{WS_PATH}"
-
-    @property
-    def http(self) -> str:
-        """``http://127.0.0.1:PORT``."""
-        return f"http://127.0.0.1:{self.server.port}"
-
-    @property
-    def clock(self) -> ScaledClock:
-        """The replay clock (paused at start)."""
-        assert self.session.replay is not None
-        return self.session.replay.clock
-
-    @property
-    def position(self) -> float:
-        """Seconds into the tape."""
-        assert self.session.replay is not None
-        return self.session.replay.position
-
-    def jump_to(self, t: float) -> None:
-        """Move the tape forward to ``t`` seconds (no-op when already there or past it)."""
-        if t > self.position:
-            self.clock.jump(t - self.position)
 
     @property
     def engine_task(self) -> asyncio.Task[None] | None:

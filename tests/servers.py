@@ -60,14 +60,11 @@ def server_config(**overrides: Any) -> ServerConfig:
     return dataclasses.replace(base, **overrides)
 
 
-@dataclass
-class RunningServer:
-    """A started server and what drives it."""
+class OnTape:
+    """What a test needs of a server playing a tape: its URLs and the tape's clock."""
 
     server: ScoretermServer
     session: Session
-    history: History
-    engine_task: asyncio.Task[None]
 
     @property
     def port(self) -> int:
@@ -100,6 +97,16 @@ class RunningServer:
         """Move the tape forward to ``t`` seconds (no-op when already there or past it)."""
         if t > self.position:
             self.clock.jump(t - self.position)
+
+
+@dataclass
+class RunningServer(OnTape):
+    """A started server and what drives it."""
+
+    server: ScoretermServer
+    session: Session
+    history: History
+    engine_task: asyncio.Task[None]
 
 
 @contextlib.asynccontextmanager
