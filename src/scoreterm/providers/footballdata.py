@@ -92,11 +92,6 @@ class FootballDataProvider:
         return self._token is not None
 
     @property
-    def fetcher(self) -> JsonFetcher:
-        """The HTTP fetcher (its ``last_latency_s`` feeds health scoring)."""
-        return self._fetcher
-
-    @property
     def fetchers(self) -> tuple[JsonFetcher, ...]:
         """The one fetcher every football-data request goes through."""
         return (self._fetcher,)

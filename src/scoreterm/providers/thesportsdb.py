@@ -98,11 +98,6 @@ class TheSportsDbProvider:
         return self._v2 is not None
 
     @property
-    def fetcher(self) -> JsonFetcher:
-        """The v1 fetcher (its ``last_latency_s`` feeds health scoring)."""
-        return self._v1
-
-    @property
     def fetchers(self) -> tuple[JsonFetcher, ...]:
         """The v1 fetcher, and the v2 one when a premium key is set."""
         return (self._v1,) if self._v2 is None else (self._v1, self._v2)
