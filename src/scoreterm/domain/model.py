@@ -167,6 +167,22 @@ class Odds(msgspec.Struct, frozen=True, kw_only=True):
     details: str = ""
 
 
+class WinProbability(msgspec.Struct, frozen=True, kw_only=True):
+    """Who is winning, as probabilities that sum to 1, and where the numbers come from.
+
+    ``source`` is ``market`` (a bookmaker's price with its margin removed), ``espn`` (ESPN's own
+    model, US sports) or ``model`` (scoreterm's in-play model). ``draw`` is None where the game
+    cannot end drawn; with ``advance`` set, ``home``/``away`` are the chances of going through a
+    knock-out tie (extra time and penalties included) rather than of winning in regular time.
+    """
+
+    home: float
+    away: float
+    draw: float | None = None
+    source: str = "model"
+    advance: bool = False
+
+
 class Stat(msgspec.Struct, frozen=True):
     """One team statistic, as display strings (``"54.3"``, ``"12"``)."""
 
