@@ -175,7 +175,8 @@ class Supervisor:
         if self._closing:
             return
         delay = full_jitter(record.failures_in_a_row, base=RESTART_BASE_S, cap=RESTART_CAP_S, rng=self._rng)
-        log.warning("restarting %s in %.1fs (failure %d in a row)", record.name, delay, record.failures_in_a_row)
+        count = record.failures_in_a_row
+        log.warning("restarting %s in %.1fs (failure %d in a row)", record.name, delay, count)
         record.waiting = asyncio.get_running_loop().create_task(self._restart_later(record, delay))
 
     async def _restart_later(self, record: TaskRecord, delay: float) -> None:
