@@ -51,7 +51,7 @@ class SeenRequest:
 class ScriptedServer:
     """Serve scripted replies by path on an ephemeral port; use as a context manager."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         self.routes: dict[str, list[Reply]] = {}
         self.requests: list[SeenRequest] = []
         self._released = threading.Event()
@@ -87,7 +87,8 @@ class ScriptedServer:
             def log_message(self, format: str, *args: object) -> None:
                 pass
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        # ``port`` brings a stopped server back where its clients expect it.
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self._httpd.daemon_threads = True
         self.port = self._httpd.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}"

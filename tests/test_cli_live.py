@@ -23,7 +23,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -42,6 +41,7 @@ from tests.httpserver import Reply, ScriptedServer, SeenRequest
 
 Line = dict[str, Any]
 
+pytestmark = pytest.mark.slow  # every test runs scoreterm as a subprocess; out of the fast loop
 MEX_RSA_SUMMARY = "espn_soccer/fifa.world_summary_MEX-RSA_2-0_full_time_keyEvents_commentary_odds.json"
 DEMO_MATCH = "espn-760415"
 VILLA, NEWCASTLE = "740896", "740903"  # Aston Villa v West Ham (moves), Newcastle v Sunderland (FT)
@@ -175,6 +175,13 @@ class Running:
         self.lines.append(line)
         return line
 
+    def next_change(self, timeout: float = STEP_S) -> Line:
+        """The next line that is not a ``status`` line (a source changing state)."""
+        line = self.next_line(timeout)
+        while line["type"] == "status":
+            line = self.next_line(timeout)
+        return line
+
     def read_until(self, done: Callable[[Line], bool], timeout: float = STEP_S) -> list[Line]:
         """Read lines until one satisfies ``done`` (each within ``timeout``); return those read."""
         read = [self.next_line(timeout)]
@@ -221,7 +228,12 @@ def events(lines: Sequence[Line], match_id: str | None = None) -> list[Line]:
 
 def of_match(lines: Sequence[Line], match_id: str) -> list[Line]:
     """The event and delta lines of ``match_id``."""
-    return [x for x in lines if x["type"] != "snapshot" and x["match_id"] == match_id]
+    return [x for x in lines if x["type"] in ("event", "delta") and x["match_id"] == match_id]
+
+
+def changes(lines: Sequence[Line]) -> list[Line]:
+    """Every line but the status lines (a source changing state is not a change of a match)."""
+    return [x for x in lines if x["type"] != "status"]
 
 
 def event_tuple(line: Line) -> tuple[Any, ...]:
@@ -241,7 +253,7 @@ def event_tuple(line: Line) -> tuple[Any, ...]:
 def assert_seqs_contiguous(lines: Sequence[Line]) -> None:
     """Per match, every event and delta carries the next seq after the last one (or the snapshot's)."""
     last: dict[str, int] = {}
-    for line in lines:
+    for line in changes(lines):
         if line["type"] == "snapshot":
             last.update({m["id"]: m["seq"] for m in line["matches"]})
             continue
@@ -305,7 +317,7 @@ LIVE_EVENTS = [
     ("goal", "40'", "home", None, (2, 0), True, False),
     ("goal", "40'", "home", "Ollie Watkins", (2, 0), False, True),
     ("yellow_card", "45'", "away", "Aaron Wan-Bissaka", (2, 0), False, False),
-    ("phase_change", "HT", None, None, (2, 0), False, False),
+    ("phase_change", "45'", None, None, (2, 0), False, False),  # half-time begins at 45', not 41'
 ]
 
 
@@ -481,9 +493,9 @@ def test_replay_file_prints_each_change(tmp_path: Path) -> None:
         ("goal", "40'", "home", "Ollie Watkins", (2, 0), False, False),
         ("goal_disallowed", "40'", "home", "Ollie Watkins", (1, 0), False, False),
         ("yellow_card", "45'", "away", "Aaron Wan-Bissaka", (1, 0), False, False),
-        ("phase_change", "HT", None, None, (1, 0), False, False),
+        ("phase_change", "45'", None, None, (1, 0), False, False),
         ("phase_change", "46'", None, None, (1, 0), False, False),
-        ("phase_change", "FT", None, None, (1, 0), False, False),
+        ("phase_change", "90'", None, None, (1, 0), False, False),
     ]
     goals = [e for e in events(lines) if e["kind"] == "goal"]
     assert goals[0]["key"] == goals[1]["key"] == "goal:home:1-0"
@@ -692,7 +704,7 @@ def test_watch_retries_after_server_errors(tmp_path: Path, http_server: Scripted
     http_server.route(pl.ENG1_SCOREBOARD, boom, boom, json_reply(live_steps()[0]))
     env = offline_env(tmp_path / "c.toml", http_server.url)
     with Running(watch_espn_only(), env) as proc:
-        first = proc.next_line(START_S + 10)
+        first = proc.next_change(START_S + 10)
         assert first["type"] == "snapshot"
         assert {m["id"] for m in first["matches"]} == {VILLA_ID, NEWCASTLE_ID}
         assert len(http_server.seen(pl.ENG1_SCOREBOARD)) >= 3
@@ -703,17 +715,19 @@ def test_watch_retries_after_server_errors(tmp_path: Path, http_server: Scripted
     assert "Traceback" not in proc.stderr
 
 
-def test_watch_waits_out_retry_after(tmp_path: Path, http_server: ScriptedServer) -> None:
+def test_watch_asks_again_after_a_429_with_retry_after(tmp_path: Path, http_server: ScriptedServer) -> None:
     slow_down = Reply.json('{"error": "slow down"}', status=429, **{"Retry-After": "1"})
     http_server.route(pl.ENG1_SCOREBOARD, slow_down, json_reply(live_steps()[0]))
     env = offline_env(tmp_path / "c.toml", http_server.url)
     with Running(watch_espn_only(), env) as proc:
-        assert proc.next_line(START_S + 10)["type"] == "snapshot"
+        assert proc.next_change(START_S + 10)["type"] == "snapshot"
         proc.proc.send_signal(signal.SIGINT)
         code, _ = proc.finish()
     assert code == 0
-    first, second = http_server.seen(pl.ENG1_SCOREBOARD)[:2]
-    assert second.at - first.at >= 0.95
+    # It asked again after the 429 and got its snapshot from that answer. That the wait honours
+    # Retry-After is proven on the fake clock (test_engine.py::test_429_retry_after_is_honoured),
+    # not by timing a subprocess here.
+    assert len(http_server.seen(pl.ENG1_SCOREBOARD)) >= 2
 
 
 def test_watch_keeps_running_while_every_provider_fails(tmp_path: Path, http_server: ScriptedServer) -> None:
@@ -732,7 +746,9 @@ def test_watch_keeps_running_while_every_provider_fails(tmp_path: Path, http_ser
         proc.proc.send_signal(signal.SIGTERM)
         code, rest = proc.finish()
     assert code == 0
-    assert rest == []  # no snapshot without an answer
+    assert changes(rest) == []  # no snapshot without an answer
+    # ... but a script is told the source is failing, not left to guess.
+    assert rest and {line["state"] for line in rest} <= {"degraded", "down", "unreachable", "stale"}
     assert "Traceback" not in proc.stderr
 
 
@@ -746,7 +762,6 @@ class Recording:
     result: subprocess.CompletedProcess[str]
     lines: list[Line]
     tape: Path
-    seconds: float
     env: dict[str, str]
 
 
@@ -761,10 +776,8 @@ def record(tmp: Path, steps: Sequence[pl.Payload], date_spec: str, duration: int
         env = offline_env(tmp / "config.toml", server.url)
         tape = tmp / "t.jsonl"
         args = ["record", "--league", "eng.1", "--date", date_spec, "--out", str(tape)]
-        started = time.monotonic()
         result = run([*args, "--duration", f"{duration}s", "--interval", "0.5"], env, timeout=duration + 30)
-        seconds = time.monotonic() - started
-    return Recording(result, json_lines(result.stdout), tape, seconds, env)
+    return Recording(result, json_lines(result.stdout), tape, env)
 
 
 @pytest.fixture(scope="module")
@@ -783,8 +796,7 @@ def today_recording(tmp_path_factory: pytest.TempPathFactory) -> Recording:
 
 def test_record_stops_by_itself_and_writes_a_tape(march_recording: Recording) -> None:
     result = march_recording.result
-    assert result.returncode == 0, result.stderr
-    assert march_recording.seconds >= 4
+    assert result.returncode == 0, result.stderr  # stopped by itself (``run`` bounds the wait)
     assert "Traceback" not in result.stderr
     assert f"tape written to {march_recording.tape}" in result.stderr
     tape = read_tape(march_recording.tape)
@@ -796,7 +808,7 @@ def test_record_stops_by_itself_and_writes_a_tape(march_recording: Recording) ->
     assert {f.params["dates"] for f in boards} == {MARCH_22_VENDOR_DAYS}
     assert [f.t for f in tape.frames] == sorted(f.t for f in tape.frames)
     # What it printed meanwhile is what watch prints.
-    assert march_recording.lines[0]["type"] == "snapshot"
+    assert changes(march_recording.lines)[0]["type"] == "snapshot"
     assert [event_tuple(e) for e in events(march_recording.lines, VILLA_ID)] == LIVE_EVENTS
 
 

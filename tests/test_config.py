@@ -128,3 +128,128 @@ def test_user_zone_by_name_and_bad_name() -> None:
     assert str(user_zone("Europe/London")) == "Europe/London"
     with pytest.raises(ConfigError, match="Mars/Olympus"):
         user_zone("Mars/Olympus")
+
+
+# --- Bad values (issue 10): a ConfigError naming the file and line, the variable or the flag. ---
+
+DEEP_ARRAY = "[" * 5_000 + "]" * 5_000
+DEEP_TABLE = "{a = " * 500 + "1" + "}" * 500
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        ("timeout = nan", 1, "'timeout' must be"),
+        ("timeout = -1", 1, "'timeout' must be"),
+        ("timeout = 0", 1, "'timeout' must be"),
+        ("timeout = inf", 1, "'timeout' must be"),
+        ("timeout = 1e400", 1, "'timeout' must be"),
+        ("timeout = 301", 1, "'timeout' must be"),
+        ("interval = 0.1", 1, "'interval' must be"),
+        ("interval = nan", 1, "'interval' must be"),
+        ("delay = -1", 1, "'delay' must be"),
+        ("delay = inf", 1, "'delay' must be"),
+        ('bell = false\nleagues = ["epl"]', 2, r"unknown league 'epl' in 'leagues' \(did you mean"),
+        ("leagues = []", 1, "'leagues' needs at least one league"),
+        ('providers = ["espn", "bbc"]', 1, "unknown provider 'bbc' in 'providers'"),
+        ("providers = []", 1, "'providers' needs at least one provider"),
+        ('toasts = ["gaol"]', 1, "unknown toast 'gaol' in 'toasts'"),
+        ('favourites = ["Arsenal", " "]', 1, "empty name in 'favourites'"),
+        ('timezone = "Mars/Olympus"', 1, "unknown time zone 'Mars/Olympus'"),
+        ('timezone = "../../etc/passwd"', 1, "unknown time zone"),
+        ('\n[espn]\nurl = "notaurl"', 3, "'espn.url' must be a URL starting with http:// or https://"),
+        (
+            '[thesportsdb]\nurl = "ftp://x"',
+            2,
+            "'thesportsdb.url' must be a URL starting with http:// or https://",
+        ),
+        ('[redis]\nurl = "redis://cache\\u0007:6379"', 2, "'redis.url' must be a printable ASCII URL"),
+        ('[espn]\nurl = "ftp://user:secret@host"', 2, r"got 'ftp://user:\*\*\*@host'"),
+        ('[footballdata]\ntoken = "t\\u00f6ken"', 2, "'footballdata.token' must be printable ASCII"),
+        ('[server]\ntoken = "a\\nb"', 2, "'server.token' must be printable ASCII"),
+        ("max_response_bytes = 10", 1, "'max_response_bytes' must be"),
+        ("max_response_bytes = 99999999999", 1, "'max_response_bytes' must be"),
+        ("max_response_bytes = 1.5", 1, "bad value for 'max_response_bytes'"),
+        (f"bell = true\n\nleagues = {DEEP_ARRAY}\n", 3, "nested too deeply"),
+        (f"bell = true\nx = {DEEP_TABLE}\n", 2, "nested too deeply"),
+        ("bell = true\ntimeout = " + "9" * 5_000, 2, "not valid TOML"),
+    ],
+)
+def test_bad_file_values_name_the_file_and_line(tmp_path: Path, text: str, line: int, message: str) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(text + "\n")
+    with pytest.raises(ConfigError, match=message) as info:
+        load_settings(env={}, file=path)
+    assert str(info.value).startswith(f"config file {path}, line {line}: ")
+    assert "\n" not in str(info.value)
+
+
+def test_a_huge_config_file_is_refused_without_reading_it_all(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("# padding\n" * 200_000)
+    with pytest.raises(ConfigError, match=r"config file .*config\.toml, line 1: larger than 1 MiB"):
+        load_settings(env={}, file=path)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("SCORETERM_TIMEOUT", "nan", "'SCORETERM_TIMEOUT' must be"),
+        ("SCORETERM_TIMEOUT", "-1", "'SCORETERM_TIMEOUT' must be"),
+        ("SCORETERM_TIMEOUT", "0", "'SCORETERM_TIMEOUT' must be"),
+        ("SCORETERM_INTERVAL", "0.1", "'SCORETERM_INTERVAL' must be"),
+        ("SCORETERM_DELAY", "inf", "'SCORETERM_DELAY' must be"),
+        ("SCORETERM_LEAGUES", "eng.1,epl", r"unknown league 'epl' in 'SCORETERM_LEAGUES' \(did you mean"),
+        ("SCORETERM_LEAGUES", ",", "needs at least one league"),
+        ("SCORETERM_ESPN_URL", "espn.com", "must be a URL starting with http:// or https://"),
+        ("SCORETERM_MAX_RESPONSE_BYTES", "1e400", "SCORETERM_MAX_RESPONSE_BYTES"),
+        ("SCORETERM_BELL", "maybe", "SCORETERM_BELL"),
+    ],
+)
+def test_bad_env_values_name_the_variable(tmp_path: Path, name: str, value: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message) as info:
+        load_settings(env={name: value}, file=tmp_path / "none.toml")
+    assert str(info.value).startswith(f"environment variable {name}: ")
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        ({"timeout": float("nan")}, "option --timeout: '--timeout' must be"),
+        ({"interval": 0.2}, "option --interval: '--interval' must be"),
+        ({"delay": -3.0}, "option --delay: '--delay' must be"),
+        ({"leagues": ["nope.1"]}, r"option --league: unknown league 'nope.1' in '--league' \(did you mean"),
+        ({"providers": ["bbc"]}, "option --provider: unknown provider 'bbc'"),
+    ],
+)
+def test_bad_flag_values_name_the_flag(tmp_path: Path, flags: dict[str, object], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_settings(flags, env={}, file=tmp_path / "none.toml")
+
+
+def test_good_values_at_the_limits_load(tmp_path: Path) -> None:
+    from scoreterm.config import MAX_TIMEOUT_S, MIN_INTERVAL_S, validate_settings
+
+    path = tmp_path / "config.toml"
+    path.write_text(
+        f'timeout = {MAX_TIMEOUT_S}\ninterval = {MIN_INTERVAL_S}\ndelay = 0\ntimezone = ""\n'
+        'leagues = ["ENG.1", "nba"]\nmax_response_bytes = 65536\n[redis]\nurl = "unix:///run/redis.sock"\n'
+    )
+    settings = load_settings(env={}, file=path).settings
+    assert (settings.timeout, settings.interval, settings.max_response_bytes) == (300.0, 0.5, 65536)
+    validate_settings(settings)
+    validate_settings(Settings())
+
+
+def test_validate_settings_rejects_a_struct_built_in_code() -> None:
+    from scoreterm.config import validate_settings
+
+    with pytest.raises(ConfigError, match="'timeout' must be"):
+        validate_settings(Settings(timeout=-1.0))
+
+
+def test_toast_kinds_match_the_tui() -> None:
+    from scoreterm.config import TOAST_KINDS
+    from scoreterm.tui.board import ToastKind
+
+    assert set(TOAST_KINDS) == {kind.value for kind in ToastKind}

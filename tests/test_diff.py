@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from datetime import UTC, datetime
 
+import msgspec
 import pytest
 
 from scoreterm.domain.diff import diff, event_key, goal_tally
@@ -211,7 +212,8 @@ def test_disallowed_goal_carries_the_player() -> None:
     prev = match("2H", (2, 1), (PEDRI, LUKAKU, MORATA), clock="71'")
     [event] = diff(prev, match("2H", (1, 1), (PEDRI, LUKAKU), clock="73'"))
     assert event.kind is EventKind.GOAL_DISALLOWED
-    assert (event.key, event.side, event.score) == ("disallowed:home:2-1", HOME, Score(2, 1))
+    # Keyed by the goal it takes back; its score is the one after it is taken back.
+    assert (event.key, event.side, event.score) == ("disallowed:home:2-1", HOME, Score(1, 1))
     assert (event.player, event.minute, event.detail) == ("Morata", "70'", "VAR")
     assert goal_tally([event], start=Score(2, 1)) == Score(1, 1)
 
@@ -268,10 +270,10 @@ def test_cards_and_substitution() -> None:
     events = diff(match("1H"), curr)
     assert keys(events) == [
         "phase:2H",
-        "yellow_card:espn:9001",
-        "red_card:away:44':Onana",
-        "substitution:away:46':Trossard",
-        "penalty_miss:home:50':Morata",
+        "yellow_card:home:name:rodri:1",
+        "red_card:away:name:onana:1",
+        "substitution:away:name:trossard:",
+        "penalty_miss:home:name:morata:1",
     ]
     assert diff(curr, curr) == []
     assert goal_tally(events) == Score()
@@ -346,8 +348,10 @@ def test_diff_of_a_state_with_itself_is_empty(state: Match) -> None:
 
 def test_event_keys() -> None:
     assert event_key(PEDRI) == "goal:home:1-0"
-    assert event_key(card(EventKind.YELLOW_CARD, HOME, "20'", "Rodri", pid="77")) == "yellow_card:espn:77"
-    assert event_key(card(EventKind.RED_CARD, AWAY, "44'", "Onana")) == "red_card:away:44':Onana"
+    rodri = card(EventKind.YELLOW_CARD, HOME, "20'", "Rodri", pid="77")
+    assert event_key(rodri) == "yellow_card:home:name:rodri:1"
+    assert event_key(msgspec.structs.replace(rodri, player_id="p9"), ordinal=2) == "yellow_card:home:id:p9:2"
+    assert event_key(card(EventKind.RED_CARD, AWAY, "44'", "Onana")) == "red_card:away:name:onana:1"
     correction = MatchEvent(kind=EventKind.SCORE_CORRECTION, score=Score(1, 1))
     assert event_key(correction) == "correction:1-1"
     phase = MatchEvent(kind=EventKind.PHASE_CHANGE, detail="ET")
@@ -358,7 +362,7 @@ def test_event_keys() -> None:
 def test_goal_tally_rules() -> None:
     synthetic = MatchEvent(kind=EventKind.GOAL, side=HOME, score=Score(1, 0), synthetic=True)
     enrichment = MatchEvent(kind=EventKind.GOAL, side=HOME, score=Score(1, 0), enriches=True)
-    disallowed = MatchEvent(kind=EventKind.GOAL_DISALLOWED, side=HOME, score=Score(1, 0))
+    disallowed = MatchEvent(kind=EventKind.GOAL_DISALLOWED, side=HOME, score=Score(0, 0))
     assert goal_tally([synthetic, enrichment]) == Score(1, 0)
     assert goal_tally([synthetic, enrichment, disallowed]) == Score(0, 0)
     assert goal_tally([LUKAKU], start=Score(1, 0)) == Score(1, 1)

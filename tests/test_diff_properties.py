@@ -112,6 +112,7 @@ def histories(draw: st.DrawFn) -> list[Match]:
                     kind=EventKind.YELLOW_CARD,
                     side=draw(SIDES),
                     minute=f"{minute}'",
+                    player=f"C{ident}",
                     provider="espn",
                     provider_event_id=str(ident),
                 )
@@ -163,7 +164,8 @@ def test_keys_unique_and_running_scores_consistent(polls: list[Match]) -> None:
                 if event.synthetic:
                     awaiting_details[(side, tally.for_side(side))] = (event.key, certain)
             elif event.kind is EventKind.GOAL_DISALLOWED:
-                assert event.score is not None and event.score.for_side(side) == tally.for_side(side)
+                # Its score is the one after the goal is taken back.
+                assert event.score == bump(tally, side, -1)
                 key, exact = standing.pop((side, tally.for_side(side)))
                 assert event.key == key.replace("goal:", "disallowed:", 1) or not exact
                 awaiting_details.pop((side, tally.for_side(side)), None)

@@ -9,8 +9,8 @@ import subprocess
 import sys
 from datetime import UTC
 
-from scoreterm.commands.headless import print_feed, update_line
-from scoreterm.domain.model import EventKind, MatchEvent, Score, Side, Update, UpdateKind
+from scoreterm.commands.headless import LinePrinter, print_feed
+from scoreterm.domain.model import EventKind, Score, SourceStatus, Update, UpdateKind
 from scoreterm.engine.feed import LocalFeed
 from scoreterm.replay.tape import demo_tape
 from scoreterm.session import replay_session
@@ -62,18 +62,27 @@ async def test_print_feed_writes_one_flushed_json_line_per_update() -> None:
     assert event["score"] == {"home": 1, "away": 0}
 
 
-def test_disallowed_goal_line_shows_the_score_after_it() -> None:
-    event = MatchEvent(kind=EventKind.GOAL_DISALLOWED, side=Side.HOME, score=Score(2, 1), seq=9)
-    update = Update(
-        kind=UpdateKind.EVENT,
-        channel="league:eng.1",
-        at=demo_tape().header.created,
-        match_id="espn-1",
-        seq=9,
-        event=event,
-    )
-    line = update_line(update, {})
-    assert line is not None and line["score"] == {"home": 1, "away": 1}
+def test_status_lines_only_when_the_source_changes_state() -> None:
+    printer = LinePrinter()
+    at = demo_tape().header.created
+
+    def status(state: str, age: float) -> Update:
+        source = SourceStatus(provider="espn", state=state, last_ok_age_s=age, next_poll_s=2.0)
+        return Update(kind=UpdateKind.STATUS, channel="league:eng.1", at=at, status=source)
+
+    lines = [
+        printer.line(status(state, age))
+        for state, age in [
+            ("ok", 0.0),
+            ("ok", 2.0),
+            ("degraded", 4.0),
+            ("degraded", 6.0),
+            ("stale", 9.0),
+            ("ok", 0.0),
+        ]
+    ]
+    said = [line["state"] for line in lines if line is not None]
+    assert said == ["ok", "degraded", "stale", "ok"]
 
 
 def test_engine_and_net_do_not_import_textual() -> None:

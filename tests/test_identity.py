@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from scoreterm.domain.model import Match, Phase, PhaseState, Team
-from scoreterm.engine.identity import IdentityMap, normalize_team
+from scoreterm.domain.names import normalize_team
+from scoreterm.engine.identity import IdentityMap
 
 KICKOFF = datetime(2026, 3, 22, 12, tzinfo=UTC)
 

@@ -67,7 +67,11 @@ def plain(matches: list[Match], **kwargs: float) -> float:
         ([match(PhaseState.BREAK)], 15),
         ([match(PhaseState.SCHEDULED, timedelta(minutes=14))], 60),
         ([match(PhaseState.SCHEDULED, timedelta(minutes=15))], 60),
-        ([match(PhaseState.SCHEDULED, -timedelta(minutes=5))], 60),  # late kick-off
+        # A late kick-off is polled like a live match: its first minutes must not arrive late.
+        ([match(PhaseState.SCHEDULED, -timedelta(minutes=5))], 3),
+        ([match(PhaseState.SCHEDULED, timedelta(0))], 3),
+        ([match(PhaseState.SCHEDULED, -timedelta(minutes=59))], 3),
+        ([match(PhaseState.SCHEDULED, -timedelta(minutes=61))], 60),  # hours late: still watched
         ([match(PhaseState.SCHEDULED, timedelta(minutes=16))], 120),
         ([match(PhaseState.SCHEDULED, timedelta(days=2))], 120),
         ([match(PhaseState.SUSPENDED)], 60),

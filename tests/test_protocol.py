@@ -166,6 +166,24 @@ DECODE_ERRORS: list[tuple[str | bytes, p.ErrorCode, str | None, str]] = [
     ('{"op": "teleport", "v": 2}', p.ErrorCode.UNSUPPORTED_VERSION, "teleport", "version 2"),
     ('{"op": "subscribe", "v": 3, "channel": 5}', p.ErrorCode.UNSUPPORTED_VERSION, "subscribe", "version 3"),
     ('{"v": 2}', p.ErrorCode.UNSUPPORTED_VERSION, None, "version 2"),
+    # Valid JSON with a number out of range is a bad message, not bad JSON (issue 10, item 7)...
+    ('{"op": "ping", "id": 1e400}', p.ErrorCode.BAD_MESSAGE, "ping", "out of range"),
+    ('{"op": "ping", "id": -1e400}', p.ErrorCode.BAD_MESSAGE, "ping", "out of range"),
+    ('{"op": "hello", "resume": {"espn-1": 1e400}}', p.ErrorCode.BAD_MESSAGE, "hello", "out of range"),
+    ('{"op": "ping", "v": 1e999}', p.ErrorCode.BAD_MESSAGE, "ping", "out of range"),
+    ('[{"op": "ping"}, 1e400]', p.ErrorCode.BAD_MESSAGE, None, "out of range"),
+    # ...and so is an int beyond 64 bits (or a negative seq) where the message wants an int.
+    ('{"op": "ping", "id": 9223372036854775808}', p.ErrorCode.BAD_MESSAGE, "ping", "$.id"),
+    (
+        '{"op": "hello", "resume": {"espn-1": 18446744073709551616}}',
+        p.ErrorCode.BAD_MESSAGE,
+        "hello",
+        "$.resume",
+    ),
+    ('{"op": "hello", "resume": {"espn-1": -1}}', p.ErrorCode.BAD_MESSAGE, "hello", "$.resume"),
+    # A number out of range in JSON that is broken anyway is still bad JSON.
+    ('{"op": "ping", "id": 1e400', p.ErrorCode.BAD_JSON, None, "JSON"),
+    ('{"op": "ping", "id": 1e400, NaN: 1}', p.ErrorCode.BAD_JSON, None, "JSON"),
 ]
 
 
@@ -189,6 +207,14 @@ def test_every_decode_level_code_is_reachable() -> None:
         p.ErrorCode.UNKNOWN_OP,
         p.ErrorCode.UNSUPPORTED_VERSION,
     }
+
+
+def test_an_integer_too_long_for_msgspec_is_a_bad_message() -> None:
+    for frame in ('{"op": "ping", "id": ' + "9" * 5000 + "}", '{"op": "hello", "v": ' + "9" * 60_000 + "}"):
+        with pytest.raises(p.ProtocolError) as caught:
+            p.decode_client(frame)
+        assert caught.value.code is p.ErrorCode.BAD_MESSAGE
+        assert "out of range" in caught.value.message and len(caught.value.message) < 400
 
 
 def test_echoed_input_is_clipped() -> None:

@@ -4,13 +4,14 @@ Every test starts its own empty ``redis-server`` on a free port (``redis_server`
 the reason when the binary is missing — CI installs it). Instances run in-process on port 0, each
 with its own replay of the demo tape on a paused clock: only the leader's engine polls, and the test
 moves the leader's tape (jumps, or a resume at full speed). Nothing sleeps to let time pass; every
-wait is a bounded poll of a condition or a bounded receive.
+wait is a bounded poll of a condition or a bounded receive, and no assertion is on a duration (how
+fast a follower takes over is measured by ``bench/takeover.py``).
 
 - Unit level: the lease (acquire, renew, expiry, release), the fence against a stale leader (the
   stream id refuses an old seq, the script refuses a non-holder), gap filling from the stream when
   pub/sub loses a message, catch-up after a dropped connection, a hole reported as lost.
 - Instances: two serve the same updates in the same order; the leader dies and the follower takes
-  over within the lease with no gap and no duplicate; a client resumes on another instance; Redis
+  over once its lease runs out, with no gap and no duplicate; a client resumes on another instance; Redis
   restarts mid-tape; a hole in the shared history becomes a ``recovered: false`` snapshot; a leader
   cut off from Redis while another took over starts over (split brain); an instance started before
   Redis serves once Redis is up; /health and /metrics; the ``serve --redis`` command line.
@@ -21,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import math
 import re
 import subprocess
 import sys
@@ -49,15 +51,24 @@ from scoreterm.bus.redis_wire import (
     stream_id,
 )
 from scoreterm.domain.model import Match, Phase, PhaseState, Team, Update, UpdateKind
-from tests.instances import LEASE_MS, Collector, Instance, leader_of, running_instance
+from tests.instances import Collector, Instance, leader_of, running_instance
 from tests.redisserver import RedisServer, find_redis_server, free_port
 from tests.servers import DEMO_LEAGUE, DEMO_MATCH, FIRST_GOAL_T, SECOND_GOAL_T, Json, until, ws_client
 from tests.test_server import Lines, cli_env, scoreterm, stopped
 
+pytestmark = pytest.mark.slow  # a real redis-server per test; out of the fast loop
 LEAGUE = f"league:{DEMO_LEAGUE}"
 NS = "test"
 KEYS = Keys(NS)
-WAIT_S = 10.0
+# A bound on waits that end as soon as their condition holds: generous, so a loaded machine is slow
+# to pass, never failed.
+WAIT_S = 30.0
+# Leases. An instance whose leadership the test relies on holds a long one: no stall of the event loop
+# on a busy machine can cost it (renewed every 20 s). One that has to take over holds a shorter one,
+# so it looks for a free lease every 2 s (and the test frees the lease, as if it ran out, when the
+# time comes); so do both where the test needs the lease loop's 2 s rhythm (client counts).
+STEADY_MS = 60_000
+SHORT_MS = 6_000
 
 
 # -- helpers ------------------------------------------------------------------------------------
@@ -144,19 +155,74 @@ def backplane_at(url: str, instance_id: str = "follower", **kwargs: Any) -> Redi
     )
 
 
-def contiguous(collector: Collector, match_id: str) -> list[int]:
-    """The seqs one client got for a match after its first snapshot; asserts no gap, no duplicate."""
-    base: int | None = None
-    seqs: list[int] = []
+def kept(collector: Collector) -> list[Json]:
+    """The snapshots, deltas and events a client that follows docs/protocol.md acts on, in order.
+
+    A delta or event at or below the seq the client holds for its match is a duplicate: the protocol
+    allows them (around a reconnect, or when a leader's snapshot is ahead of what Redis confirmed) and
+    the client drops them, so they are left out. A snapshot replaces what the client holds.
+    """
+    held: dict[str, int] = {}
+    out: list[Json] = []
     for frame in collector.frames:
-        if frame["type"] == "snapshot" and base is None:
-            base = next((m["seq"] for m in frame["matches"] if m["id"] == match_id), None)
-        elif frame["type"] in ("delta", "event") and frame["match_id"] == match_id:
-            assert base is not None
-            expected = (seqs[-1] if seqs else base) + 1
-            assert frame["seq"] == expected, f"{frame['type']} seq {frame['seq']} where {expected} was due"
-            seqs.append(frame["seq"])
-    return seqs
+        if frame["type"] == "snapshot":
+            held.update({m["id"]: m["seq"] for m in frame["matches"]})
+            out.append(frame)
+        elif frame["type"] in ("delta", "event") and frame["seq"] > held.get(frame["match_id"], 0):
+            held[frame["match_id"]] = frame["seq"]
+            out.append(frame)
+    return out
+
+
+def held_seqs(collector: Collector, match_id: str) -> list[tuple[str, int]]:
+    """What a client held for a match, frame after frame; asserts it never skipped a seq unannounced.
+
+    Each entry is ``(kind, seq)``: ``snapshot`` (the first), ``not recovered`` (a ``recovered: false``
+    snapshot: the client is told to start over from it), or the ``delta``/``event`` that moved it on,
+    which must be exactly one above the seq held before (duplicates are dropped, see :func:`kept`).
+    """
+    trail: list[tuple[str, int]] = []
+    for frame in kept(collector):
+        if frame["type"] == "snapshot":
+            seqs = [m["seq"] for m in frame["matches"] if m["id"] == match_id]
+            if seqs:
+                trail.append(("not recovered" if frame.get("recovered") is False else "snapshot", seqs[0]))
+        elif frame["match_id"] == match_id:
+            assert trail, f"{frame['type']} seq {frame['seq']} before any snapshot"
+            held = trail[-1][1]
+            assert frame["seq"] == held + 1, f"{frame['type']} seq {frame['seq']} after {held}: a silent gap"
+            trail.append((frame["type"], frame["seq"]))
+    return trail
+
+
+def contiguous(collector: Collector, match_id: str) -> list[int]:
+    """The seqs of the deltas and events a client kept for a match; asserts no gap (see :func:`held_seqs`)."""
+    return [seq for kind, seq in held_seqs(collector, match_id) if kind in ("delta", "event")]
+
+
+def kept_events(collector: Collector) -> list[tuple[str, int, str]]:
+    """(match_id, seq, key) of every event a client kept, in order."""
+    return [(f["match_id"], f["seq"], f["event"]["key"]) for f in kept(collector) if f["type"] == "event"]
+
+
+def kept_updates(collector: Collector) -> list[tuple[str, str, int]]:
+    """(type, match_id, seq) of every delta and event a client kept, in order."""
+    return [(f["type"], f["match_id"], f["seq"]) for f in kept(collector) if f["type"] != "snapshot"]
+
+
+@contextlib.asynccontextmanager
+async def pair(
+    url_a: str, url_b: str | None = None, *, lease_a: int = STEADY_MS, lease_b: int = STEADY_MS
+) -> AsyncIterator[tuple[Instance, Instance]]:
+    """Instance ``a``, leading, then instance ``b``, following. ``b`` starts once ``a`` leads: started
+    together, either could win the lease."""
+    async with running_instance(url_a, "a", lease_ms=lease_a) as a:
+        await leader_of(a, timeout=WAIT_S)
+        # Its first poll is in Redis: what b starts with is known.
+        await until(lambda: bool(a.seqs()) and a.backplane.last_seqs() == a.seqs(), WAIT_S)
+        async with running_instance(url_b or url_a, "b", lease_ms=lease_b) as b:
+            assert not b.backplane.is_leader
+            yield a, b
 
 
 async def subscribed(instance: Instance, exits: contextlib.AsyncExitStack) -> Collector:
@@ -218,15 +284,17 @@ async def redis(redis_server: RedisServer) -> Any:
 
 
 async def test_lease_acquire_renew_expire_release(redis: aioredis.Redis) -> None:
-    one = Lease(redis, KEYS.leader, "one", ttl_ms=300)
-    two = Lease(redis, KEYS.leader, "two", ttl_ms=300)
+    # A long TTL, so no check below depends on how fast the machine is; expiry is brought on.
+    one = Lease(redis, KEYS.leader, "one", ttl_ms=60_000)
+    two = Lease(redis, KEYS.leader, "two", ttl_ms=60_000)
     assert await one.acquire()
     assert not await two.acquire() and await two.holder() == "one"
     # Renewing puts the full TTL back; only the holder can.
-    await redis.pexpire(KEYS.leader, 50)
-    assert await one.renew() and await one.remaining_ms() > 200
+    await redis.pexpire(KEYS.leader, 5_000)
+    assert await one.renew() and await one.remaining_ms() > 30_000
     assert not await two.renew() and not await two.release()
     # Not renewed, the lease runs out and the other takes it; the old holder cannot renew it back.
+    await redis.pexpire(KEYS.leader, 20)
     async with asyncio.timeout(WAIT_S):
         while not await two.acquire():  # noqa: ASYNC110 - the expiry is Redis's, no event announces it
             await asyncio.sleep(0.02)
@@ -238,7 +306,7 @@ async def test_lease_acquire_renew_expire_release(redis: aioredis.Redis) -> None
 
 
 async def test_the_first_instance_leads_and_a_closed_leader_hands_over_at_once(
-    redis_server: RedisServer,
+    redis_server: RedisServer, redis: aioredis.Redis
 ) -> None:
     first, second = (
         backplane_at(redis_server.url, instance_id="first"),
@@ -249,10 +317,12 @@ async def test_the_first_instance_leads_and_a_closed_leader_hands_over_at_once(
     await second.start()
     await until(lambda: second.connected, WAIT_S)
     assert not second.is_leader
-    started = time.monotonic()
-    await first.close()  # releases the lease: no need to wait for it to expire
+    assert await redis.pttl(KEYS.leader) > 0  # held, with the lease's TTL still to run
+    await first.close()
+    # Released, not left to expire: the lease is free (or already the second's) as close returns.
+    assert await redis.get(KEYS.leader) in (None, b"second")
     await until(lambda: second.is_leader, WAIT_S)
-    assert time.monotonic() - started < second.lease_s
+    assert await redis.get(KEYS.leader) == b"second"
     await second.close()
 
 
@@ -364,50 +434,54 @@ async def test_a_new_instance_loads_the_recent_past_of_every_match(
 async def test_two_instances_send_every_update_in_the_same_order(
     redis_server: RedisServer, exits: contextlib.AsyncExitStack
 ) -> None:
-    async with running_instance(redis_server.url, "a") as a:
-        await leader_of(a)
-        async with running_instance(redis_server.url, "b") as b:
-            # A new instance serves Redis's state at once, under the same epoch.
-            assert not b.backplane.is_leader and b.seqs() == a.seqs() and b.server.epoch == a.server.epoch
-            on_a, on_b = await subscribed(a, exits), await subscribed(b, exits)
-            assert on_a.frames[0]["matches"] == on_b.frames[0]["matches"]
-            a.clock.resume()  # the whole tape, as fast as the engine goes
-            async with asyncio.timeout(60):
-                await asyncio.shield(a.engine_task)  # type: ignore[arg-type]
-            await until(lambda: on_a.last_seqs() == on_b.last_seqs() == a.seqs(), WAIT_S)
-            assert on_a.updates() == on_b.updates()  # same updates, same order
-            assert [f["event"] for f in on_a.of("event")] == [f["event"] for f in on_b.of("event")]
-            in_redis = await stream(b.backplane.client, DEMO_MATCH)
-            assert contiguous(on_b, DEMO_MATCH) == [u.seq for u in in_redis if u.seq > 1]
-            assert on_b.events() == stream_events(in_redis)
-            assert {"goal:home:1-0", "goal:home:2-0", "phase:FT"} <= {key for _, _, key in on_b.events()}
-            assert b.server.engine.polls == 0 and a.server.engine.polls > 0  # one poller
+    async with pair(redis_server.url) as (a, b):
+        # A new instance serves Redis's state at once, under the same epoch.
+        assert b.seqs() == a.seqs() and b.server.epoch == a.server.epoch
+        on_a, on_b = await subscribed(a, exits), await subscribed(b, exits)
+        assert on_a.frames[0]["matches"] == on_b.frames[0]["matches"]
+        a.clock.resume()  # the whole tape, as fast as the engine goes
+        async with asyncio.timeout(WAIT_S * 2):
+            await asyncio.shield(a.engine_task)  # type: ignore[arg-type]
+        await until(lambda: on_a.last_seqs() == on_b.last_seqs() == a.seqs(), WAIT_S)
+        assert kept_updates(on_a) == kept_updates(on_b)  # same updates, same order
+        events_a = [f["event"] for f in kept(on_a) if f["type"] == "event"]
+        assert events_a == [f["event"] for f in kept(on_b) if f["type"] == "event"]
+        start = held_seqs(on_b, DEMO_MATCH)[0][1]
+        in_redis = [u for u in await stream(b.backplane.client, DEMO_MATCH) if u.seq > start]
+        assert contiguous(on_b, DEMO_MATCH) == [u.seq for u in in_redis]
+        assert kept_events(on_b) == stream_events(in_redis)
+        assert {"goal:home:1-0", "goal:home:2-0", "phase:FT"} <= {key for _, _, key in kept_events(on_b)}
+        assert b.server.engine.polls == 0 and a.server.engine.polls > 0  # one poller
 
 
-async def test_the_follower_takes_over_within_the_lease_when_the_leader_dies(
-    redis_server: RedisServer, exits: contextlib.AsyncExitStack
+async def test_the_follower_takes_over_when_the_leader_dies(
+    redis_server: RedisServer, redis: aioredis.Redis, exits: contextlib.AsyncExitStack
 ) -> None:
-    async with running_instance(redis_server.url, "a") as a, running_instance(redis_server.url, "b") as b:
-        assert await leader_of(a, b) is a
+    async with pair(redis_server.url, lease_b=SHORT_MS) as (a, b):
         on_a, on_b = await subscribed(a, exits), await subscribed(b, exits)
         for instance in (a, b):
             instance.clock.set_speed(1500.0)  # the 7380 s tape in about 5 s
             instance.clock.resume()
         await until(lambda: a.position >= 3000 and on_b.last_seqs()[DEMO_MATCH] > 60, WAIT_S)
-        await a.crash()
-        crashed = time.monotonic()
+        # Once b leads, its tape plays as fast as its engine goes, not against the wall clock: how
+        # the replay ends must not hang on the machine's speed.
+        b.clock.pause()
+        b.clock.set_speed(math.inf)
+        await a.crash()  # killed: its lease is left behind...
+        await redis.pexpire(KEYS.leader, 1)  # ...and runs out (bench/takeover.py times a real expiry)
         await until(lambda: b.backplane.is_leader, WAIT_S)
-        takeover = time.monotonic() - crashed
-        assert takeover <= b.backplane.lease_s + 0.25, f"takeover took {takeover:.2f}s"
-        async with asyncio.timeout(60):
+        assert await redis.get(KEYS.leader) == b"b"
+        b.clock.resume()
+        async with asyncio.timeout(WAIT_S * 2):
             await until(lambda: b.engine_task is not None, WAIT_S)
             await asyncio.shield(b.engine_task)  # type: ignore[arg-type]
         await until(lambda: on_b.last_seqs() == b.seqs(), WAIT_S)
         # The follower's client: every seq once, in order, across the change of leader.
-        in_redis = await stream(b.backplane.client, DEMO_MATCH)
-        assert contiguous(on_b, DEMO_MATCH) == [u.seq for u in in_redis if u.seq > 1]
-        assert on_b.events() == stream_events(in_redis)
-        assert "phase:FT" in {key for _, _, key in on_b.events()}
+        start = held_seqs(on_b, DEMO_MATCH)[0][1]
+        in_redis = [u for u in await stream(b.backplane.client, DEMO_MATCH) if u.seq > start]
+        assert contiguous(on_b, DEMO_MATCH) == [u.seq for u in in_redis]
+        assert kept_events(on_b) == stream_events(in_redis)
+        assert "phase:FT" in {key for _, _, key in kept_events(on_b)}
         # The dead leader's client comes back on the survivor and resumes where it was.
         assert on_a.closed is not None
         position = on_a.last_seqs()
@@ -418,18 +492,18 @@ async def test_the_follower_takes_over_within_the_lease_when_the_leader_dies(
             replayed = [await again.recv_json() for _ in range(resumed["replayed"])]
             seqs = [f["seq"] for f in replayed if f["match_id"] == DEMO_MATCH]
             assert seqs == list(range(position[DEMO_MATCH] + 1, b.seqs()[DEMO_MATCH] + 1))
-        print(f"takeover after the leader died: {takeover * 1000:.0f} ms (lease {LEASE_MS} ms)")
 
 
 async def test_a_client_resumes_on_another_instance_without_a_gap(redis_server: RedisServer) -> None:
-    async with running_instance(redis_server.url, "a") as a, running_instance(redis_server.url, "b") as b:
-        assert await leader_of(a, b) is a
+    async with pair(redis_server.url) as (a, b):
         async with ws_client(a.url) as client:
-            await client.subscribe(LEAGUE)
+            first = await client.subscribe(LEAGUE)
             a.jump_to(FIRST_GOAL_T)
-            frames = await client.recv_until(lambda f: f["type"] == "event" and f["event"]["kind"] == "goal")
+            goal = await client.recv_until(
+                lambda f: f["type"] == "event" and f["event"]["kind"] == "goal", WAIT_S
+            )
             epoch = client.welcome["epoch"]
-        position = {f["match_id"]: f["seq"] for f in frames if f["type"] in ("delta", "event")}
+        position = {m: seq for _, m, seq in kept_updates(Collector(client, [first, *goal]))}
         await play(a, SECOND_GOAL_T + 60)  # a lot happens while the client is away
         await until(lambda: b.seqs() == a.seqs(), WAIT_S)
         assert a.seqs()[DEMO_MATCH] > position[DEMO_MATCH] + 20
@@ -448,8 +522,7 @@ async def test_a_client_resumes_on_another_instance_without_a_gap(redis_server: 
 
 
 async def test_redis_restarted_mid_tape(redis_server: RedisServer, exits: contextlib.AsyncExitStack) -> None:
-    async with running_instance(redis_server.url, "a") as a, running_instance(redis_server.url, "b") as b:
-        assert await leader_of(a, b) is a
+    async with pair(redis_server.url) as (a, b):
         on_a, on_b = await subscribed(a, exits), await subscribed(b, exits)
         a.jump_to(FIRST_GOAL_T - 120)
         await until(lambda: b.seqs() == a.seqs() and on_b.last_seqs() == a.seqs(), WAIT_S)
@@ -467,33 +540,38 @@ async def test_redis_restarted_mid_tape(redis_server: RedisServer, exits: contex
         )
         # The leader goes on polling and serving its own clients while Redis is away.
         a.jump_to(FIRST_GOAL_T + 60)
-        await until(lambda: on_a.saw(lambda f: f["type"] == "event" and f["event"]["key"] == "goal:home:1-0"))
+        await until(
+            lambda: on_a.saw(lambda f: f["type"] == "event" and f["event"]["key"] == "goal:home:1-0"), WAIT_S
+        )
         assert a.backplane.buffered > 0 and not on_b.saw(lambda f: f["type"] == "event" and f["seq"] > 10)
 
         redis_server.start()  # empty: no persistence
         await until(lambda: a.backplane.connected and b.backplane.connected, WAIT_S)
         await until(lambda: on_a.saw(recovered) and on_b.saw(recovered), WAIT_S)
-        leader = await leader_of(a, b)
-        await until(lambda: leader.backplane.buffered == 0 and b.seqs() == a.seqs(), WAIT_S)
+        assert await leader_of(a, b, timeout=WAIT_S) is a  # the leader of before leads again
+        await until(lambda: a.backplane.buffered == 0 and b.seqs() == a.seqs(), WAIT_S)
         assert a.server.epoch == b.server.epoch != old_epoch
-        leader.clock.resume()
-        async with asyncio.timeout(60):
-            await until(lambda: leader.engine_task is not None, WAIT_S)
-            await asyncio.shield(leader.engine_task)  # type: ignore[arg-type]
-        await until(lambda: on_a.last_seqs() == on_b.last_seqs() == leader.seqs(), WAIT_S)
+        a.clock.resume()
+        async with asyncio.timeout(WAIT_S * 2):
+            await until(lambda: a.engine_task is not None, WAIT_S)
+            await asyncio.shield(a.engine_task)  # type: ignore[arg-type]
+        await until(lambda: on_a.last_seqs() == on_b.last_seqs() == a.seqs(), WAIT_S)
 
         # Nobody crashed, both clients are still connected, and each has every event — or was told
         # explicitly that it has not (a snapshot with recovered: false).
-        in_redis = await stream(leader.backplane.client, DEMO_MATCH)
+        in_redis = await stream(a.backplane.client, DEMO_MATCH)
         for collector in (on_a, on_b):
             assert collector.closed is None and not collector.client.ws.close_code
             if not collector.saw(not_recovered):
-                assert collector.events() == stream_events(in_redis)
+                start = held_seqs(collector, DEMO_MATCH)[0][1]
+                assert kept_events(collector) == stream_events([u for u in in_redis if u.seq > start])
                 contiguous(collector, DEMO_MATCH)
-        assert "goal:home:1-0" in {key for _, _, key in on_b.events()}
+        assert "goal:home:1-0" in {key for _, _, key in kept_events(on_b)}
         for collector in (on_a, on_b):
             await collector.client.send_json({"op": "ping", "id": "alive"})
-            await until(lambda c=collector: c.saw(lambda f: f["type"] == "pong" and f["id"] == "alive"))
+            await until(
+                lambda c=collector: c.saw(lambda f: f["type"] == "pong" and f["id"] == "alive"), WAIT_S
+            )
         async with ws_client(b.url) as back:
             await back.send_json({"op": "hello", "epoch": old_epoch, "resume": position})
             answer = await back.subscribe(LEAGUE)
@@ -503,15 +581,24 @@ async def test_redis_restarted_mid_tape(redis_server: RedisServer, exits: contex
 async def test_a_hole_in_the_stream_gives_clients_a_not_recovered_snapshot(
     redis_server: RedisServer, redis: aioredis.Redis, exits: contextlib.AsyncExitStack
 ) -> None:
-    async with running_instance(redis_server.url, "a") as a, running_instance(redis_server.url, "b") as b:
-        assert await leader_of(a, b) is a
+    """The guarantee, whatever the interleaving: seqs no stream holds are never a silent gap.
+
+    A writer b cannot replace puts seq last+3 and last+4 in the stream; last+1 and last+2 are in no
+    stream. b's client then holds a ``recovered: false`` snapshot at last+3 or later (last+4 when b
+    reads the matches hash after the second write: both are right), every delta or event it gets is
+    one above what it held, and it ends at last+4. Which of the two the snapshot carries is a race
+    between the writer and b, so the test does not pin it.
+    """
+    async with pair(redis_server.url) as (a, b):
         a.jump_to(FIRST_GOAL_T)
         await until(lambda: b.seqs() == a.seqs(), WAIT_S)
         on_b = await subscribed(b, exits)
+        # A leader b cannot replace, in place before a dies: b never leads, every later seq is the ghost's.
+        await redis.set(KEYS.leader, "ghost", px=60_000)
         await a.crash()
-        await redis.set(KEYS.leader, "ghost", px=60_000)  # a leader b cannot replace
-        # The ghost writes seq last+3: last+1 and last+2 are in no stream (trimmed, or lost).
         last = b.seqs()[DEMO_MATCH]
+        assert b.backplane.last_seqs()[DEMO_MATCH] == last and not b.backplane.is_leader
+        await until(lambda: on_b.last_seqs().get(DEMO_MATCH) == last, WAIT_S)
         held = b.server.engine.store.get(DEMO_MATCH)
         assert held is not None
         ghost = Outbox(redis, KEYS, "ghost", 100, 100)
@@ -526,11 +613,12 @@ async def test_a_hole_in_the_stream_gives_clients_a_not_recovered_snapshot(
             )
             assert await ghost.send([(update, envelope(update, "ghost"))]) == [b"ok"]
         await until(lambda: on_b.last_seqs().get(DEMO_MATCH) == last + 4, WAIT_S)
-        after = on_b.frames[next(i for i, f in enumerate(on_b.frames) if not_recovered(f)) :]
-        assert [m["seq"] for m in after[0]["matches"] if m["id"] == DEMO_MATCH] == [last + 3]
-        assert [(f["type"], f["seq"]) for f in after[1:] if f.get("match_id") == DEMO_MATCH] == [
-            ("delta", last + 4)
-        ]
+
+        trail = held_seqs(on_b, DEMO_MATCH)  # asserts: no silent gap anywhere
+        fresh = [seq for kind, seq in trail if kind == "not recovered"]
+        assert len(fresh) == 1 and fresh[0] in (last + 3, last + 4), trail
+        assert not {last + 1, last + 2} & {seq for _, seq in trail}, trail
+        assert trail[-1][1] == last + 4 and b.seqs()[DEMO_MATCH] == last + 4
         # A client that held a position before the hole cannot be resumed across it.
         async with ws_client(b.url) as back:
             await back.send_json({"op": "hello", "epoch": b.server.epoch, "resume": {DEMO_MATCH: last}})
@@ -545,8 +633,7 @@ async def test_a_cut_off_leader_replaced_meanwhile_starts_over_with_its_clients(
     for user in ("a", "b"):
         await redis.execute_command("ACL", "SETUSER", user, "on", f">{user}pw", "~*", "&*", "+@all")
     url = {user: f"redis://{user}:{user}pw@127.0.0.1:{redis_server.port}/0" for user in ("a", "b")}
-    async with running_instance(url["a"], "a") as a, running_instance(url["b"], "b") as b:
-        assert await leader_of(a, b) is a
+    async with pair(url["a"], url["b"], lease_b=SHORT_MS) as (a, b):
         on_a, on_b = await subscribed(a, exits), await subscribed(b, exits)
         a.jump_to(FIRST_GOAL_T - 120)
         await until(lambda: b.seqs() == a.seqs(), WAIT_S)
@@ -557,7 +644,8 @@ async def test_a_cut_off_leader_replaced_meanwhile_starts_over_with_its_clients(
         await until(lambda: not a.backplane.connected, WAIT_S)
         a.jump_to(FIRST_GOAL_T + 60)  # a still polls and serves its clients: the goal, seqs Redis never got
         await until(lambda: on_a.saw(lambda f: f["type"] == "event" and f["event"]["kind"] == "goal"), WAIT_S)
-        await until(lambda: b.backplane.is_leader, WAIT_S)  # b took over once a's lease ran out
+        await redis.pexpire(KEYS.leader, 1)  # a's lease runs out: cut off, it cannot renew it...
+        await until(lambda: b.backplane.is_leader, WAIT_S)  # ...and b takes over
         b.jump_to(FIRST_GOAL_T + 300)  # and gives the same seqs to its own view of the match
         await until(lambda: b.seqs()[DEMO_MATCH] > before + 3, WAIT_S)
 
@@ -574,13 +662,12 @@ async def test_a_cut_off_leader_replaced_meanwhile_starts_over_with_its_clients(
             contiguous(restarted, DEMO_MATCH)
             == contiguous(on_b, DEMO_MATCH)[-len(contiguous(restarted, DEMO_MATCH)) :]
         )
-        assert restarted.events() == on_b.events()[-len(restarted.events()) :]
-        assert "goal:home:2-0" in {key for _, _, key in restarted.events()}
+        assert kept_events(restarted) == kept_events(on_b)[-len(kept_events(restarted)) :]
+        assert "goal:home:2-0" in {key for _, _, key in kept_events(restarted)}
 
 
 async def test_health_and_metrics_show_role_redis_and_lag(redis_server: RedisServer) -> None:
-    async with running_instance(redis_server.url, "a") as a, running_instance(redis_server.url, "b") as b:
-        assert await leader_of(a, b) is a
+    async with pair(redis_server.url, lease_a=SHORT_MS, lease_b=SHORT_MS) as (a, b):
         a.jump_to(FIRST_GOAL_T)
         await until(lambda: b.seqs() == a.seqs() and b.backplane.lag_ms is not None, WAIT_S)
         health = {i.name: (await get(f"{i.http}/health")).json() for i in (a, b)}
@@ -591,7 +678,7 @@ async def test_health_and_metrics_show_role_redis_and_lag(redis_server: RedisSer
         assert b.server.engine.status(DEMO_LEAGUE).last_ok is None
         assert health["b"]["leagues"][DEMO_LEAGUE]["last_ok"] is not None
         lag = health["b"]["redis"]["lag_ms"]
-        assert isinstance(lag, float) and 0 <= lag < 5000
+        assert isinstance(lag, float) and lag >= 0  # measured, never negative; its size is no test's business
         # The leader polls for the clients of every instance.
         async with ws_client(b.url), ws_client(b.url):
             await until(lambda: a.server.engine.options.subscribers() == 2, WAIT_S)
@@ -601,7 +688,6 @@ async def test_health_and_metrics_show_role_redis_and_lag(redis_server: RedisSer
             assert re.search(rf"^scoreterm_leader {leading}$", text, re.M), text
             assert re.search(r"^scoreterm_redis_connected 1\.0$", text, re.M)
             assert re.search(r"^scoreterm_redis_lag_seconds [0-9.e-]+$", text, re.M)
-        print(f"follower lag: {lag:.1f} ms")
 
 
 async def test_an_instance_started_before_redis_serves_once_redis_is_up(tmp_path: Path) -> None:
@@ -615,7 +701,7 @@ async def test_an_instance_started_before_redis_serves_once_redis_is_up(tmp_path
         assert health["role"] == "follower" and health["redis"]["connected"] is False
         try:
             later.start()
-            await leader_of(early)  # connected, elected, polling
+            await leader_of(early, timeout=WAIT_S)  # connected, elected, polling
             await until(lambda: DEMO_MATCH in early.seqs(), WAIT_S)
             async with ws_client(early.url) as client:
                 snapshot = await client.subscribe(LEAGUE)
@@ -666,7 +752,10 @@ def test_cli_serve_with_redis_leads_and_serves(tmp_path: Path, redis_server: Red
         assert health["role"] in ("leader", "follower") and health["redis"]["connected"] is True
         with stopped(scoreterm(["watch", "--server", f"ws://127.0.0.1:{port}", "--json"], env)) as watch:
             assert watch.stdout is not None
-            first = json.loads(Lines(watch.stdout).next(timeout=20))
+            lines = Lines(watch.stdout)
+            first = json.loads(lines.next(timeout=20))
+            while first["type"] == "status":  # how the source is doing: not a change of a match
+                first = json.loads(lines.next(timeout=20))
             assert first["type"] == "snapshot" and DEMO_MATCH in {m["id"] for m in first["matches"]}
         server.terminate()
         assert server.wait(timeout=15) == 0

@@ -60,6 +60,7 @@ from tests.servers import (
     ws_client,
 )
 
+pytestmark = pytest.mark.slow  # serve subprocesses, a Node.js client, whole tapes; out of the fast loop
 LEAGUE_CHANNEL = f"league:{DEMO_LEAGUE}"
 # The position of a delta or event frame: its top-level match_id, then seq (the struct's field order).
 FRAME_POSITION = re.compile(rb'"match_id":"([^"]+)","seq":(\d+)')
@@ -91,6 +92,12 @@ async def wait_until(condition: Callable[[], bool], what: str, within: float = W
                 await asyncio.sleep(0.01)
     except TimeoutError:
         pytest.fail(f"timed out after {within:.0f}s waiting for {what}")
+
+
+def queued_changes(feed: RemoteFeed) -> int:
+    """Updates a feed has queued for its reader, its own connection statuses left out."""
+    queued = list(feed._queue._queue)  # type: ignore[attr-defined]  # test-only peek
+    return sum(1 for u in queued if isinstance(u, Update) and u.kind is not UpdateKind.STATUS)
 
 
 class RecordingFeed(RemoteFeed):
@@ -677,11 +684,11 @@ async def test_duplicates_replayed_by_the_server_are_dropped() -> None:
     feed.last_seq = dict(stale)
     for frame in frames:
         await feed._receive(frame)
-    handed_on = feed._queue.qsize()
+    handed_on = queued_changes(feed)
     assert feed.recovered is True and feed.last_seq[DEMO_MATCH] == latest and feed.duplicates_dropped == 0
     for frame in frames:  # the same frames again, as around a reconnect
         await feed._receive(frame)
-    assert feed._queue.qsize() == handed_on == 7  # 6 replayed + the other match's fresh delta
+    assert queued_changes(feed) == handed_on == 7  # 6 replayed + the other match's fresh delta
     assert feed.duplicates_dropped == 7
 
 
@@ -698,7 +705,10 @@ async def test_a_fresh_snapshot_replaces_the_clients_positions() -> None:
     demo = next(m for m in matches if m.id == DEMO_MATCH)
     assert feed.recovered is False and feed.last_seq[DEMO_MATCH] == demo.seq
     await feed._receive(p.Delta(channel=LEAGUE_CHANNEL, match_id=DEMO_MATCH, seq=demo.seq + 1, data=demo))
-    assert feed._queue.qsize() == 2 and feed.duplicates_dropped == 0
+    assert queued_changes(feed) == 2 and feed.duplicates_dropped == 0
+    # ... and the feed says so, for a script: a fresh snapshot, not a resume.
+    said = [u.status.state for u in list(feed._queue._queue) if isinstance(u, Update) and u.status]  # type: ignore[attr-defined]
+    assert said == ["fresh"]
 
 
 async def test_latency_is_measured_after_a_ping() -> None:

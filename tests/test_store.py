@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import msgspec
 
+from scoreterm.domain.minutes import minute_order
 from scoreterm.domain.model import (
     EventKind,
     Match,
@@ -19,7 +20,7 @@ from scoreterm.domain.model import (
     Update,
     UpdateKind,
 )
-from scoreterm.engine.store import Applied, MatchStore, merge, minute_order
+from scoreterm.engine.store import Applied, MatchStore, merge
 
 NOW = datetime(2026, 6, 11, 19, 30, tzinfo=UTC)
 LIVE = Phase(state=PhaseState.LIVE, period=1, label="1H")
@@ -89,12 +90,21 @@ def test_synthetic_goal_is_enriched_once_not_duplicated() -> None:
     assert [e.player for e in store.events("espn-1")] == ["Quiñones"]
 
 
+def applied(store: MatchStore, incoming: Match) -> Applied:
+    """``store.apply`` for a match it must accept."""
+    result = store.apply(incoming, NOW)
+    assert result is not None
+    return result
+
+
 def test_goal_after_var_gets_a_new_generation_key() -> None:
     store = MatchStore()
     store.apply(match(), NOW)
-    first = store.apply(match(1, 0, (goal(Side.HOME, 1, 0, "20'", "Jiménez"),)), NOW).events
-    taken_back = store.apply(match(0, 0), NOW).events
-    again = store.apply(match(1, 0, (goal(Side.HOME, 1, 0, "25'", "Lozano"),)), NOW).events
+    first = applied(store, match(1, 0, (goal(Side.HOME, 1, 0, "20'", "Jiménez"),))).events
+    # A lower score is believed when two polls in a row say it.
+    assert applied(store, match(0, 0)).events == []
+    taken_back = applied(store, match(0, 0)).events
+    again = applied(store, match(1, 0, (goal(Side.HOME, 1, 0, "25'", "Lozano"),))).events
     assert first[0].key == "goal:home:1-0"
     assert taken_back[0].kind is EventKind.GOAL_DISALLOWED and taken_back[0].key == "disallowed:home:1-0"
     assert again[0].key == "goal:home:1-0#2" and again[0].player == "Lozano"
@@ -204,3 +214,48 @@ def test_a_mirror_ignores_an_older_state_but_counts_its_seq() -> None:
 def test_minute_order() -> None:
     assert minute_order("45'") < minute_order("45'+2'") < minute_order("46'")
     assert minute_order("") == -1
+
+
+def test_a_revised_minute_corrects_the_card_it_never_repeats_it() -> None:
+    store = MatchStore()
+    booked = MatchEvent(
+        kind=EventKind.YELLOW_CARD, side=Side.AWAY, minute="76'", player="Alidu Seidu", player_id="1"
+    )
+    applied(store, match())
+    first = applied(store, match(events=(booked,))).events
+    # ESPN revises the card's clock (and here its minute text): the same card, one line saying so.
+    later = applied(store, match(events=(msgspec.structs.replace(booked, minute="77'"),))).events
+    again = applied(store, match(events=(msgspec.structs.replace(booked, minute="77'"),))).events
+    assert [(e.kind, e.revises, e.minute) for e in first] == [(EventKind.YELLOW_CARD, False, "76'")]
+    assert [(e.key, e.revises, e.minute) for e in later] == [(first[0].key, True, "77'")]
+    assert again == []
+    assert [e.minute for e in store.events("espn-1")] == ["77'"]
+
+
+def test_a_card_carries_the_score_at_its_minute_in_match_order() -> None:
+    store = MatchStore()
+    applied(store, match())
+    applied(store, match(1, 0, (goal(Side.HOME, 1, 0, "53'", "Jiménez"),)))
+    card = MatchEvent(kind=EventKind.YELLOW_CARD, side=Side.AWAY, minute="59'", player="Mokoena")
+    early = MatchEvent(kind=EventKind.YELLOW_CARD, side=Side.AWAY, minute="40'", player="Zwane")
+    events = applied(store, match(1, 0, (goal(Side.HOME, 1, 0, "53'", "Jiménez"), early, card))).events
+    assert {e.player: e.score for e in events} == {"Zwane": Score(0, 0), "Mokoena": Score(1, 0)}
+
+
+def test_the_live_line_is_kept_move_by_move_with_the_first_kept_when_full() -> None:
+    from scoreterm.domain.model import MoneyLine
+    from scoreterm.engine.store import ODDS_MOVES
+
+    store = MatchStore()
+    for step in range(ODDS_MOVES + 10):
+        odds = Odds(
+            provider="DraftKings", moneyline=MoneyLine(home=100 + step, draw=200, away=300), in_play=True
+        )
+        applied(store, match(odds=odds, clock=f"{step}'"))
+    trend = store.get("espn-1").trend  # type: ignore[union-attr]
+    assert trend is not None and len(trend.odds) == ODDS_MOVES
+    assert trend.odds[0].moneyline.home == 100 and trend.odds[-1].moneyline.home == 100 + ODDS_MOVES + 9
+    pre_match = Odds(provider="DraftKings", moneyline=MoneyLine(home=-1, draw=2, away=3))
+    before = store.get("espn-1")
+    applied(store, match(odds=pre_match, clock="99'"))
+    assert store.get("espn-1").trend.odds == before.trend.odds  # type: ignore[union-attr]

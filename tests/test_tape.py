@@ -223,3 +223,230 @@ def test_writer_refuses_after_close(tmp_path: Path) -> None:
     writer.close()
     with pytest.raises(ValueError, match="closed"):
         writer.write(frame(1.0))
+
+
+# --- Damaged and hostile tapes (issue 10): always a TapeError naming the file and line. ---
+
+GOOD_HEADER = (
+    b'{"format":"scoreterm-tape","version":1,"created":"2026-06-11T18:54:00Z",'
+    b'"started_at":"2026-06-11T18:55:00Z","leagues":["fifa.world"],"providers":["espn"]}'
+)
+
+
+def frame_line(t: bytes = b"1.0", body: bytes = b'{"events":[]}') -> bytes:
+    return b'{"t":%s,"provider":"espn","path":"%s","body":%s}' % (t, SCOREBOARD.encode(), body)
+
+
+def header_with(**fields: object) -> bytes:
+    header = msgspec.json.decode(GOOD_HEADER)
+    header.update(fields)
+    return msgspec.json.encode(header)
+
+
+def write_lines(path: Path, *lines: bytes) -> Path:
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("lines", "where", "message"),
+    [
+        pytest.param(
+            [b'{"format":"scoreterm-tape","version":1,"x":' + b"[" * 50_000 + b"]" * 50_000 + b"}"],
+            ":1:",
+            "nested too deeply",
+            id="header-nested-50000-deep",
+        ),
+        pytest.param(
+            [header_with(started_at="9999-12-31T23:59:00Z"), frame_line(b"120")],
+            ":1:",
+            "started_at 9999-12-31",
+            id="started-in-year-9999",
+        ),
+        pytest.param(
+            [header_with(started_at="0001-01-01T00:00:00Z"), frame_line()],
+            ":1:",
+            "started_at 0001-01-01",
+            id="started-in-year-1",
+        ),
+        pytest.param(
+            [header_with(created="9999-12-31T23:59:59Z"), frame_line()],
+            ":1:",
+            "created 9999-12-31",
+            id="created-in-year-9999",
+        ),
+        pytest.param(
+            [header_with(leagues=["epl"]), frame_line()],
+            ":1:",
+            r"unknown league 'epl' in the header \(did you mean",
+            id="unknown-league",
+        ),
+        pytest.param(
+            [header_with(providers=["espn", "fifa.com"]), frame_line()],
+            ":1:",
+            "unknown provider 'fifa.com'",
+            id="unknown-provider",
+        ),
+        pytest.param([GOOD_HEADER, frame_line(b"1e308"), frame_line()], ":2:", r"\$\.t", id="t-1e308"),
+        pytest.param([GOOD_HEADER, frame_line(b"1e400"), frame_line()], ":2:", r"\$\.t", id="t-1e400"),
+        pytest.param([GOOD_HEADER, frame_line(b"-5"), frame_line()], ":2:", r"\$\.t", id="t-negative"),
+        pytest.param([GOOD_HEADER, frame_line(b"NaN"), frame_line()], ":2:", "bad frame", id="t-nan"),
+        pytest.param(
+            [GOOD_HEADER, frame_line(b"1", b"[" * 5_000 + b"]" * 5_000), frame_line()],
+            ":2:",
+            "nested too deeply",
+            id="body-nested-5000-deep",
+        ),
+        pytest.param(
+            [GOOD_HEADER, frame_line(), frame_line(b"2", b"[" * 5_000 + b"]" * 5_000)],
+            ":3:",
+            "nested too deeply",
+            id="last-body-nested-5000-deep",
+        ),
+        pytest.param(
+            [GOOD_HEADER, b'{"t":1,"provider":"espn","path":"/x","status":99999}', frame_line()],
+            ":2:",
+            r"\$\.status",
+            id="status-out-of-range",
+        ),
+    ],
+)
+def test_damaged_tape_is_a_tape_error_naming_the_line(
+    tmp_path: Path, lines: list[bytes], where: str, message: str
+) -> None:
+    path = write_lines(tmp_path / "bad.jsonl", *lines)
+    with pytest.raises(TapeError, match=message) as info:
+        read_tape(path)
+    assert f"{path}{where}" in str(info.value)
+
+
+def test_a_400_digit_score_in_a_body_reads(tmp_path: Path) -> None:
+    # The tape is fine; what the score means is the normalizer's business.
+    body = b'{"events":[{"competitions":[{"competitors":[{"score":' + b"9" * 400 + b"}]}]}]}"
+    path = write_lines(tmp_path / "big.jsonl", GOOD_HEADER, frame_line(b"1", body), frame_line(b"2"))
+    tape = read_tape(path)
+    assert [f.t for f in tape.frames] == [1.0, 2.0]
+    assert b"9" * 400 in tape.frames[0].content
+
+
+def test_a_last_frame_at_the_limit_still_reads(tmp_path: Path) -> None:
+    from scoreterm.replay.tape import MAX_TAPE_SECONDS
+
+    limit = str(MAX_TAPE_SECONDS).encode()
+    path = write_lines(tmp_path / "long.jsonl", GOOD_HEADER, frame_line(b"0"), frame_line(limit))
+    assert read_tape(path).frames[-1].t == MAX_TAPE_SECONDS
+
+
+def test_gzip_bomb_of_one_line_stops_at_the_line_limit(tmp_path: Path) -> None:
+    import tracemalloc
+
+    from scoreterm.replay.tape import MAX_LINE_BYTES
+    from tests.bombs import MIB, gzip_bomb
+
+    path = tmp_path / "bomb.jsonl.gz"
+    path.write_bytes(gzip_bomb(1024, prefix=GOOD_HEADER + b"\n" + frame_line() + b"\n"))
+    assert path.stat().st_size < 2 * MIB
+    tracemalloc.start()
+    try:
+        with pytest.raises(TapeError, match=r"bomb\.jsonl\.gz:3: line longer than") as info:
+            read_tape(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert f"{MAX_LINE_BYTES // MIB} MiB" in str(info.value)
+    # A 1 GiB line; what was held is the line limit plus a chunk, not the bomb.
+    assert peak < MAX_LINE_BYTES + 16 * MIB
+
+
+def test_gzip_bomb_of_blank_lines_stops_at_the_size_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tracemalloc
+
+    from scoreterm.replay import tape as tape_module
+    from tests.bombs import MIB, gzip_bomb
+
+    monkeypatch.setattr(tape_module, "MAX_TAPE_BYTES", 32 * MIB)
+    path = tmp_path / "blank.jsonl.gz"
+    path.write_bytes(gzip_bomb(256, prefix=GOOD_HEADER + b"\n" + frame_line() + b"\n", fill=b"\n"))
+    tracemalloc.start()
+    try:
+        with pytest.raises(TapeError, match=r"blank\.jsonl\.gz:\d+: larger than 32 MiB") as info:
+            read_tape(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert str(tmp_path) in str(info.value)
+    # 32 MiB of the 256 MiB were inflated, a megabyte at a time, and none of it was kept.
+    assert peak < 16 * MIB
+
+
+def test_too_many_frames_is_a_tape_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scoreterm.replay import tape as tape_module
+
+    monkeypatch.setattr(tape_module, "MAX_TAPE_FRAMES", 100)
+    path = write_lines(
+        tmp_path / "many.jsonl", GOOD_HEADER, *(frame_line(str(i).encode()) for i in range(150))
+    )
+    with pytest.raises(TapeError, match=r"many\.jsonl:102: more than 100 frames"):
+        read_tape(path)
+
+
+def test_plain_tape_over_the_size_limit_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scoreterm.replay import tape as tape_module
+
+    monkeypatch.setattr(tape_module, "MAX_TAPE_BYTES", 4096)
+    path = write_lines(
+        tmp_path / "big.jsonl", GOOD_HEADER, *(frame_line(str(i).encode()) for i in range(100))
+    )
+    with pytest.raises(TapeError, match=r"big\.jsonl:\d+: larger than 4 KiB"):
+        read_tape(path)
+
+
+def test_writer_refuses_a_frame_over_the_line_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scoreterm.replay import tape as tape_module
+
+    monkeypatch.setattr(tape_module, "MAX_LINE_BYTES", 1000)
+    with TapeWriter(tmp_path / "tape.jsonl", HEADER) as writer:
+        writer.write(frame(1.0))
+        with pytest.raises(ValueError, match="longer than"):
+            writer.write(frame(2.0, {"big": "x" * 2000}))
+        writer.write(frame(3.0))
+    assert [f.t for f in read_tape(tmp_path / "tape.jsonl").frames] == [1.0, 3.0]
+
+
+def test_frame_body_keeps_a_too_deep_body_as_text() -> None:
+    deep = b"[" * 5_000 + b"]" * 5_000
+    body, text = frame_body(deep)
+    assert bytes(body) == b"null"
+    assert text == deep.decode()
+
+
+def test_a_non_ascii_header_value_replays(tmp_path: Path) -> None:
+    import asyncio
+
+    import httpx
+
+    from scoreterm.engine.clock import FakeClock
+    from scoreterm.replay.player import ReplayTransport
+
+    path = tmp_path / "tape.jsonl"
+    write(path, [TapeFrame(t=1.0, provider="espn", path="/x", headers={"etag": '"é"'}, body=json_body([]))])
+    transport = ReplayTransport(read_tape(path), FakeClock(START))
+
+    async def get() -> httpx.Response:
+        async with httpx.AsyncClient(transport=transport) as client:
+            return await client.get("http://tape.invalid/x")
+
+    response = asyncio.run(get())
+    assert response.status_code == 200
+    assert response.json() == []
+
+
+def test_seeking_a_tape_skips_a_body_nested_too_deeply(tmp_path: Path) -> None:
+    from scoreterm.session import start_offset
+
+    deep, text = frame_body(b"[" * 5_000 + b"]" * 5_000)
+    path = tmp_path / "deep.jsonl"
+    write(path, [TapeFrame(t=1.0, provider="espn", path=SCOREBOARD, body=deep, body_text=text), frame(2.0)])
+    assert start_offset(read_tape(path), 10) == 2.0

@@ -213,12 +213,20 @@ def test_timeline_kinds(kind: str, detail: str, expected: EventKind | None) -> N
         ("SUSP", PhaseState.SUSPENDED, 0, "SUSP"),
         ("INT", PhaseState.SUSPENDED, 0, "INT"),
         ("Q3", PhaseState.LIVE, 3, "Q3"),
-        ("IN7", PhaseState.LIVE, 0, "IN7"),
+        ("IN7", PhaseState.LIVE, 7, "IN7"),
     ],
 )
 def test_status_mapping(status: str, state: PhaseState, period: int, label: str) -> None:
     phase = phase_for(status, scored=True, kickoff=NOW, now=NOW)
+    assert phase is not None
     assert (phase.state, phase.period, phase.label) == (state, period, label)
+
+
+@pytest.mark.parametrize("status", ["xyz", "Half Time Show", 3, {"a": 1}, "Q9"])
+def test_a_status_we_do_not_know_is_no_phase(status: object) -> None:
+    assert phase_for(status, scored=True, kickoff=NOW, now=NOW) is None
+    raw = {**load(PAST_LEAGUE)["events"][0], "strStatus": status}
+    assert normalize_event(raw, now=NOW).suspect == ("phase",)
 
 
 def test_postponed_flag_wins_over_status() -> None:
@@ -234,10 +242,18 @@ def test_clock_from_progress(progress: str | None, clock: str) -> None:
     assert clock_from_progress(progress) == clock
 
 
-def test_string_numbers_that_are_not_numbers_raise() -> None:
-    raw = {**load(PAST_LEAGUE)["events"][0], "intHomeScore": "one"}
-    with pytest.raises(ValueError):
-        normalize_event(raw, now=NOW)
+@pytest.mark.parametrize("score", ["one", "-1", "2.7", "1e308", True, 10**400, None, "", " ", [1]])
+def test_a_score_that_is_not_one_is_suspect_never_zero(score: object) -> None:
+    raw = {**load(PAST_LEAGUE)["events"][0], "intHomeScore": score}
+    match = normalize_event(raw, now=NOW)
+    assert match.phase.state is PhaseState.FINAL
+    assert match.suspect == ("score",)
+
+
+def test_no_score_before_kick_off_is_nil_nil_and_not_suspect() -> None:
+    raw = {**load(PAST_LEAGUE)["events"][0], "strStatus": "NS", "intHomeScore": None, "intAwayScore": ""}
+    match = normalize_event(raw, now=NOW)
+    assert (match.score, match.suspect) == (Score(0, 0), ())
 
 
 # --- the provider over a real HTTP server ---------------------------------------------------------
@@ -300,7 +316,10 @@ async def test_one_broken_event_does_not_cost_the_others(
     http_server.route("/api/v1/json/123/eventsday.php", Reply.json(json.dumps(body)))
     day = date(2026, 10, 4)
     matches = await provider(client, http_server).scoreboard(get_league("nfl"), day, day)
-    assert [m.id for m in matches] == ["thesportsdb-2475423", "thesportsdb-2475499"]
+    flagged = f"thesportsdb-{body['events'][2]['idEvent']}"
+    suspect = {m.id: m.suspect for m in matches}
+    # The unreadable score keeps its match, flagged: the engine holds its last good score.
+    assert suspect == {"thesportsdb-2475423": (), flagged: ("score",), "thesportsdb-2475499": ()}
 
 
 async def test_premium_overlays_v2_livescore(client: httpx.AsyncClient, http_server: ScriptedServer) -> None:

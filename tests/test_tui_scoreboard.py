@@ -237,3 +237,32 @@ async def test_opening_a_match_asks_the_feed_to_keep_it_fresh() -> None:
         await pilot.press("escape")
         await until(pilot, lambda: isinstance(app.screen, ScoreboardScreen))
         assert feed.focused[-1] is None
+
+
+async def test_jump_back_keeps_the_kick_off_and_half_time_markers() -> None:
+    app, session = demo_app(60.0)
+    assert session.replay is not None
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: len(rows(app)) == 2)
+        session.replay.clock.jump(6000)  # second half, after the second goal
+        await until(pilot, lambda: rows(app)[0][3] == "2-0")
+        await pilot.press("left_square_bracket")  # a fresh session replays the tape to t=5700
+        mex = next(m for m in app.board.matches.values() if m.home.abbrev == "MEX")
+        await until(pilot, lambda: mex.id in app.board.matches and app.board.updates_seen > 0)
+        phases = [
+            e.event.detail for e in app.board.timeline(mex.id) if e.event.kind is EventKind.PHASE_CHANGE
+        ]
+        assert phases[:3] == ["1H", "HT", "2H"]
+
+
+async def test_replay_position_never_runs_past_the_end_of_the_tape() -> None:
+    app, session = demo_app(math.inf)
+    replay = session.replay
+    assert replay is not None
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: app.feed_state == "ended", within=90.0)
+        replay.clock.jump(3600)  # the clock runs on after the last frame
+        assert replay.position == replay.duration
+        text = str(app.screen.query_one(StatusBar).render_status())
+        end = text.split(" replay demo ", 1)[1].split()[0]
+        assert end.split("/")[0] == end.split("/")[1], text

@@ -26,8 +26,8 @@ EXIT_NO_PROVIDER = 3
 app = typer.Typer(
     name="scoreterm",
     help="Live sports scores in the terminal. Offline? Try `scoreterm replay --demo`.\n\n"
-    "Exit codes: 0 ok; 2 usage or configuration error (unknown league, bad date, bad config); "
-    "3 no provider could answer.",
+    "Exit codes: 0 ok; 1 kept failing after every retry; 2 usage or configuration error (unknown "
+    "league, bad date, bad config); 3 no provider could answer.",
     no_args_is_help=True,
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -57,8 +57,8 @@ def _root(
 ) -> None:
     """Live sports scores in the terminal.
 
-    Exit codes: 0 ok; 2 usage or configuration error (unknown league, bad date, bad config);
-    3 no provider could answer (try `scoreterm replay --demo` offline).
+    Exit codes: 0 ok; 1 kept failing after every retry; 2 usage or configuration error (unknown
+    league, bad date, bad config); 3 no provider could answer (try `scoreterm replay --demo` offline).
     """
 
 

@@ -19,11 +19,19 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import msgspec
 
 from scoreterm import paths
+from scoreterm.config_rules import MAX_TIMEOUT_S as MAX_TIMEOUT_S
+from scoreterm.config_rules import MIN_INTERVAL_S as MIN_INTERVAL_S
+from scoreterm.config_rules import PROVIDER_NAMES as PROVIDER_NAMES
+from scoreterm.config_rules import TOAST_KINDS as TOAST_KINDS
+from scoreterm.config_rules import clip, problem, zone_problem
+from scoreterm.config_rules import redact_url as redact_url
+from scoreterm.providers.body import DEFAULT_MAX_RESPONSE_BYTES, format_size
 
 DEFAULT_ESPN_URL = "https://site.api.espn.com"
 DEFAULT_THESPORTSDB_URL = "https://www.thesportsdb.com"
 DEFAULT_FOOTBALLDATA_URL = "https://api.football-data.org"
-PROVIDER_NAMES = ("espn", "thesportsdb", "footballdata")
+# A config file is a few hundred bytes; reading stops past this (think SCORETERM_CONFIG=/dev/zero).
+MAX_CONFIG_BYTES = 1 << 20
 SECRET_FIELDS = frozenset({"thesportsdb_key", "footballdata_token", "server_token"})
 
 
@@ -49,6 +57,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     delay: float = 0.0
     server_token: str | None = None
     redis_url: str | None = None
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
 
 
 # File key (dotted for tables) -> Settings field.
@@ -70,9 +79,11 @@ _FILE_KEYS: dict[str, str] = {
     "footballdata.token": "footballdata_token",
     "server.token": "server_token",
     "redis.url": "redis_url",
+    "max_response_bytes": "max_response_bytes",
 }
 _LIST_FIELDS = frozenset({"leagues", "providers", "favourites", "spoiler_free", "toasts"})
 ENV_PREFIX = "SCORETERM_"
+_FLAGS = {"leagues": "--league", "providers": "--provider", "redis_url": "--redis"}
 
 
 class ConfigError(Exception):
@@ -100,14 +111,18 @@ def load_settings(
 ) -> LoadedSettings:
     """Build the effective settings: flag > env > file > default.
 
+    Every value is checked (type, then range: see :mod:`scoreterm.config_rules`), so what comes
+    back passes :func:`validate_settings`.
+
     Args:
         flags: CLI values; None values mean "not given".
         env: the environment to read (``os.environ`` by default).
         file: the config file (``paths.config_file()`` by default); a missing file is fine.
 
     Raises:
-        ConfigError: the file is not valid TOML, has an unknown key or a value of the wrong type,
-            or an environment variable has an unusable value.
+        ConfigError: the file is not valid TOML, has an unknown key or a bad value (the message
+            names the file and line), or an environment variable or flag has a bad value (the
+            message names it).
     """
     env = os.environ if env is None else env
     file = paths.config_file() if file is None else file
@@ -131,8 +146,41 @@ def load_settings(
         settings = msgspec.convert(values, Settings, strict=False)
     except msgspec.ValidationError as exc:
         field = _field_of(str(exc))
-        raise ConfigError(f"bad setting {field!r} (from {sources.get(field, '?')}): {exc}") from exc
+        raise ConfigError(f"{_origin(field, sources.get(field, '?'))}: {exc}") from exc
+    for field, source in sources.items():
+        if source.startswith(("env ", "flag")):
+            name = _origin_name(field, source)
+            found = problem(field, getattr(settings, field), name)
+            if found is not None:
+                raise ConfigError(f"{_origin(field, source)}: {found}")
     return LoadedSettings(settings, sources, file)
+
+
+def validate_settings(settings: Settings) -> None:
+    """Check every field of ``settings`` (built in code, say) against its rule.
+
+    Raises:
+        ConfigError: the first field that breaks its rule, by name.
+    """
+    for field in Settings.__struct_fields__:
+        found = problem(field, getattr(settings, field), field)
+        if found is not None:
+            raise ConfigError(f"bad setting {field!r}: {found}")
+
+
+def _origin_name(field: str, source: str) -> str:
+    if source.startswith("env "):
+        return env_name(field)
+    return _FLAGS.get(field, "--" + field.replace("_", "-"))
+
+
+def _origin(field: str, source: str) -> str:
+    """Where a value came from, as the user would look for it."""
+    if source.startswith("env "):
+        return f"environment variable {env_name(field)}"
+    if source == "flag":
+        return f"option {_origin_name(field, source)}"
+    return f"setting {field!r} ({source})"
 
 
 def _split_list(raw: str) -> list[str]:
@@ -145,43 +193,97 @@ def _field_of(message: str) -> str:
 
 
 def _read_file(file: Path) -> dict[str, Any]:
-    """Read the TOML file into flat Settings fields, with errors that name the file and line."""
+    """Read the TOML file into flat, checked Settings fields; errors name the file and line."""
     try:
-        text = file.read_text(encoding="utf-8")
+        with file.open("rb") as handle:
+            data = handle.read(MAX_CONFIG_BYTES + 1)
     except FileNotFoundError:
         return {}
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         raise ConfigError(f"cannot read config file {file}: {exc}") from exc
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"config file {file}, line 1: larger than {format_size(MAX_CONFIG_BYTES)}")
     try:
-        document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        found = re.search(r"line (\d+)", str(exc))
-        line = int(found.group(1)) if found else max(1, len(text.splitlines()))
-        raise ConfigError(f"config file {file}, line {line}: not valid TOML: {exc}") from exc
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ConfigError(f"config file {file}, line {line}: not UTF-8 text") from exc
+    document = _parse_toml(text, file)
 
     flat: dict[str, Any] = {}
     for key, value in _flatten(document):
         field = _FILE_KEYS.get(key)
-        where = f"{file}, line {_line_of(text, key)}"
+        where = f"config file {file}, line {_line_of(text, key)}"
         if field is None:
             known = ", ".join(sorted(_FILE_KEYS))
-            raise ConfigError(f"{where}: unknown setting {key!r} (known: {known})")
+            raise ConfigError(f"{where}: unknown setting {clip(key)} (known: {known})")
         try:
-            msgspec.convert({field: value}, Settings)
+            checked = getattr(msgspec.convert({field: value}, Settings), field)
         except msgspec.ValidationError as exc:
             raise ConfigError(f"{where}: bad value for {key!r}: {exc}") from exc
+        found = problem(field, checked, key)
+        if found is not None:
+            raise ConfigError(f"{where}: {found}")
         flat[field] = value
     return flat
 
 
+def _parse_toml(text: str, file: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        found = re.search(r"line (\d+)", str(exc))
+        line = int(found.group(1)) if found else max(1, len(text.splitlines()))
+        raise ConfigError(f"config file {file}, line {line}: not valid TOML: {exc}") from exc
+    except RecursionError as exc:
+        line = _culprit_line(text, RecursionError)
+        raise ConfigError(f"config file {file}, line {line}: not valid TOML: nested too deeply") from exc
+    except ValueError as exc:  # e.g. an integer past Python's 4300-digit limit
+        line = _culprit_line(text, ValueError)
+        raise ConfigError(f"config file {file}, line {line}: not valid TOML: {clip(str(exc), 100)}") from exc
+
+
+def _culprit_line(text: str, kind: type[Exception]) -> int:
+    """The first line whose prefix of the file already fails with ``kind`` (binary search).
+
+    tomllib reads in order, so once the prefix holds the offending value it fails the same way;
+    a shorter prefix fails otherwise or not at all.
+    """
+    lines = text.splitlines(keepends=True)
+    low, high = 1, max(1, len(lines))
+    while low < high:
+        middle = (low + high) // 2
+        if _fails_with("".join(lines[:middle])) is kind:
+            high = middle
+        else:
+            low = middle + 1
+    return low
+
+
+def _fails_with(text: str) -> type[Exception] | None:
+    try:
+        tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return tomllib.TOMLDecodeError
+    except RecursionError:
+        return RecursionError
+    except ValueError:
+        return ValueError
+    return None
+
+
 def _flatten(document: Mapping[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
     items: list[tuple[str, Any]] = []
-    for key, value in document.items():
-        dotted = f"{prefix}{key}"
-        if isinstance(value, dict):
-            items.extend(_flatten(value, dotted + "."))
-        else:
-            items.append((dotted, value))
+    stack: list[tuple[str, Mapping[str, Any]]] = [(prefix, document)]
+    # A loop, not recursion: ``a.b.c...`` may be dotted thousands of keys deep.
+    while stack:
+        base, table = stack.pop()
+        for key, value in table.items():
+            dotted = f"{base}{key}"
+            if isinstance(value, dict):
+                stack.append((dotted + ".", value))
+            else:
+                items.append((dotted, value))
     return items
 
 
@@ -212,11 +314,6 @@ def redacted(settings: Settings) -> dict[str, Any]:
     return plain
 
 
-def redact_url(url: str) -> str:
-    """``url`` with its password (``redis://user:secret@host``) replaced by ``***``."""
-    return re.sub(r"(//[^/@]*:)[^/@]*@", r"\1***@", url)
-
-
 def user_zone(name: str | None) -> tzinfo:
     """The user's time zone: an IANA name from settings, else ``$TZ``, else the system zone.
 
@@ -224,10 +321,10 @@ def user_zone(name: str | None) -> tzinfo:
         ConfigError: ``name`` is not a known IANA zone.
     """
     if name:
-        try:
-            return ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ConfigError(f"unknown time zone {name!r} (use an IANA name like Europe/London)") from exc
+        found = zone_problem(name)
+        if found is not None:
+            raise ConfigError(found)
+        return ZoneInfo(name)
     tz_env = os.environ.get("TZ", "").lstrip(":")
     if tz_env:
         try:

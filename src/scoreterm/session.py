@@ -27,7 +27,7 @@ from scoreterm.providers.espn_normalize import normalize_scoreboard
 from scoreterm.providers.registry import build_providers
 from scoreterm.replay.player import ReplayTransport
 from scoreterm.replay.recorder import RecordingTransport
-from scoreterm.replay.tape import Tape
+from scoreterm.replay.tape import Tape, header_leagues
 
 TAPE_HOST = "http://tape.invalid"
 DEMO_SECONDS = 120.0
@@ -45,8 +45,8 @@ class ReplayControl:
 
     @property
     def position(self) -> float:
-        """Seconds into the tape."""
-        return self.transport.position()
+        """Seconds into the tape, never past its end (the clock runs on after the last frame)."""
+        return min(self.transport.position(), self.duration)
 
     @property
     def duration(self) -> float:
@@ -139,6 +139,9 @@ def replay_session(
 
     ``speed`` None plays the tape in about two minutes; ``math.inf`` as fast as possible.
     ``from_minute`` starts at the first scoreboard frame whose match clock reached that minute.
+
+    Raises:
+        TapeError: the header names a league that is not in the catalog (read_tape checks it too).
     """
     duration = tape.frames[-1].t if tape.frames else 0.0
     chosen = speed if speed is not None else float(max(1, round(duration / DEMO_SECONDS)))
@@ -156,7 +159,7 @@ def replay_session(
         footballdata_token="tape",
         timeout=30.0,
     )
-    leagues = [get_league(slug) for slug in tape.header.leagues] or [get_league("eng.1")]
+    leagues = header_leagues(tape.header, name) or [get_league("eng.1")]
 
     def schedule() -> float | None:
         position = transport.position()
@@ -178,7 +181,7 @@ def start_offset(tape: Tape, minute: int) -> float:
         league = frame.path.rstrip("/").split("/")[-2]
         try:
             matches = normalize_scoreboard(msgspec.json.decode(frame.content), league)
-        except (PayloadError, msgspec.DecodeError):
+        except (PayloadError, msgspec.DecodeError, RecursionError):
             continue
         for match in matches:
             if match.phase.is_active and _minute_of(match.clock) >= minute:

@@ -11,9 +11,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Iterable
 
+from scoreterm.domain.channels import ALL, league_channel, match_channel
 from scoreterm.domain.model import Update
 
-ALL = "*"
+__all__ = ["ALL", "DEFAULT_MAXSIZE", "MemoryBus", "Subscription", "league_channel", "match_channel"]
+
 DEFAULT_MAXSIZE = 10_000
 
 
@@ -23,16 +25,6 @@ class SubscriptionLagged(Exception):
 
 class SubscriptionClosed(Exception):
     """The subscription (or the bus) was closed."""
-
-
-def match_channel(match_id: str) -> str:
-    """The channel of one match."""
-    return f"match:{match_id}"
-
-
-def league_channel(slug: str) -> str:
-    """The channel of one league."""
-    return f"league:{slug}"
 
 
 class Subscription:

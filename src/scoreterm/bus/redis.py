@@ -7,6 +7,10 @@ last: a stale ex-leader's write fails and it steps down), to the ``matches`` has
 to pub/sub. Every instance, the leader included, receives the updates and hands them, once and in seq
 order per match (:class:`~scoreterm.bus.redis_sync.Sequencer`), to its listener — the server.
 
+Its two loops (the session: connect, follow, keep the lease; the flusher of the outbox) run under a
+:class:`~scoreterm.engine.supervisor.Supervisor` when one is given to :meth:`RedisBackplane.start` (the
+server's): a loop that dies of something unforeseen is logged, reported and restarted.
+
 Redis trouble never crashes anything: the backplane reconnects with exponential backoff and full
 jitter, then catches up from the streams. Meanwhile the leader keeps polling, delivers to its own
 clients at once and buffers the rest (:class:`~scoreterm.bus.redis_outbox.Outbox`) until Redis is
@@ -25,7 +29,7 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import msgspec
 import redis.asyncio as aioredis
@@ -42,7 +46,12 @@ from scoreterm.config import redact_url
 from scoreterm.domain.model import Match, Update, UpdateKind
 from scoreterm.engine.interval import full_jitter
 
+if TYPE_CHECKING:
+    from scoreterm.engine.supervisor import Supervisor
+
 log = logging.getLogger(__name__)
+SESSION_TASK = "backplane-session"
+FLUSH_TASK = "backplane-flush"
 BACKOFF_BASE_S = 0.05
 BACKOFF_CAP_S = 5.0
 _UNREADABLE = (msgspec.DecodeError, msgspec.ValidationError)
@@ -141,6 +150,7 @@ class RedisBackplane:
         self._closing = False
         self._kicked = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
+        self._supervisor: Supervisor | None = None
         self.leading = Leadership(self, lease_ms, stream_maxlen, buffer_max)
 
     # -- the bus interface ---------------------------------------------------------------------
@@ -174,10 +184,19 @@ class RedisBackplane:
 
     # -- life cycle ----------------------------------------------------------------------------
 
-    async def start(self, listener: Listener | None = None) -> None:
-        """Connect (in the background: an unreachable Redis is retried, never fatal) and follow."""
+    async def start(self, listener: Listener | None = None, *, supervisor: Supervisor | None = None) -> None:
+        """Connect (in the background: an unreachable Redis is retried, never fatal) and follow.
+
+        With a ``supervisor``, the backplane's loops run under it (``backplane-session`` and
+        ``backplane-flush``); without, as plain tasks.
+        """
         self._listener = listener
-        self._tasks = [asyncio.create_task(self._supervise()), asyncio.create_task(self.leading.run())]
+        self._supervisor = supervisor
+        if supervisor is None:
+            self._tasks = [asyncio.create_task(self._supervise()), asyncio.create_task(self.leading.run())]
+        else:
+            supervisor.start(SESSION_TASK, self._supervise)
+            supervisor.start(FLUSH_TASK, self.leading.run)
 
     async def close(self, *, release: bool = True) -> None:
         """Stop; with ``release``, flush the outbox (bounded) and give the lease up at once.
@@ -190,6 +209,8 @@ class RedisBackplane:
                     while self.buffered and self.connected and self.is_leader:  # noqa: ASYNC110
                         await asyncio.sleep(0.01)
         self._closing = True
+        if self._supervisor is not None:
+            await asyncio.gather(self._supervisor.stop(SESSION_TASK), self._supervisor.stop(FLUSH_TASK))
         await cancel_and_wait(self._tasks)
         self._tasks = []
         if release and self.is_leader:

@@ -109,6 +109,8 @@ class Leadership:
 
     async def run(self) -> None:
         """Flush the outbox whenever there is something to flush and we may."""
+        # A first look without waiting: a restarted flusher may find the outbox full already.
+        self.wake.set()
         while True:
             await self.wake.wait()
             self.wake.clear()

@@ -11,6 +11,8 @@ from scoreterm.domain.leagues import UnknownLeague, get_league
 from scoreterm.domain.model import League
 
 EXIT_OK = 0
+# Something kept failing after every retry (the engine, the server's pump): the message says what.
+EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_NO_PROVIDER = 3
 

@@ -1,74 +1,176 @@
-"""Headless output: one JSON line per update, flushed as written, for scripts and pipes."""
+"""Headless output: one JSON line per update, flushed as written, for scripts and pipes.
+
+Lines: ``snapshot`` (every match of a channel), ``event`` (something happened; ``score`` is the
+match's score after it, in match order), ``delta`` (a match changed: ``changed`` names what, and
+the line carries the whole new state), and ``status`` (a source changed state: ok, degraded,
+stale, down, unreachable, or, through a server, connecting, reconnecting, resumed, fresh). The
+same lines come out of a local engine, a remote server and a replay.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any, TextIO
 
+import msgspec
+
 from scoreterm.domain.display import match_json
-from scoreterm.domain.model import EventKind, Match, MatchEvent, Score, Side, Update, UpdateKind
+from scoreterm.domain.model import Match, MatchEvent, Odds, SourceStatus, Update, UpdateKind
 from scoreterm.engine.feed import Feed
 
-
-def score_after(event: MatchEvent, match: Match | None) -> Score | None:
-    """The score once ``event`` has happened (a disallowed goal takes one back)."""
-    if event.kind is EventKind.GOAL_DISALLOWED and event.score is not None and event.side is not None:
-        home, away = event.score.home, event.score.away
-        return Score(home - 1, away) if event.side is Side.HOME else Score(home, away - 1)
-    if event.score is not None:
-        return event.score
-    return match.score if match is not None else None
+_DETAILS = ("odds", "stats", "venue")
 
 
-def update_line(update: Update, known: dict[str, Match]) -> dict[str, Any] | None:
-    """The JSON object printed for ``update`` (None for status updates); ``known`` tracks state."""
-    if update.kind is UpdateKind.SNAPSHOT:
-        for match in update.matches:
-            known[match.id] = match
+class LinePrinter:
+    """Turns updates into JSON objects, remembering what it has said (matches, source states)."""
+
+    def __init__(self) -> None:
+        self.known: dict[str, Match] = {}
+        self._states: dict[str, tuple[str, str]] = {}
+
+    def line(self, update: Update) -> dict[str, Any] | None:
+        """The JSON object printed for ``update``; None when it says nothing new."""
+        if update.kind is UpdateKind.SNAPSHOT:
+            for match in update.matches:
+                self.known[match.id] = match
+            return {
+                "type": "snapshot",
+                "channel": update.channel,
+                "matches": [state_json(m) for m in update.matches],
+            }
+        if update.kind is UpdateKind.DELTA and update.match is not None:
+            return self._delta(update.match, update.seq)
+        if update.kind is UpdateKind.EVENT and update.event is not None and update.match_id is not None:
+            return {
+                "type": "event",
+                "match_id": update.match_id,
+                "seq": update.seq,
+                **event_json(update.event),
+            }
+        if update.kind is UpdateKind.STATUS and update.status is not None:
+            return self._status(update.channel, update.status)
+        return None
+
+    def _delta(self, match: Match, seq: int) -> dict[str, Any]:
+        before = self.known.get(match.id)
+        self.known[match.id] = match
+        changed = changed_fields(before, match)
+        line: dict[str, Any] = {"type": "delta", "match_id": match.id, "seq": seq, "changed": changed}
+        line.update(state_json(match))
+        if match.odds is not None and "odds" in changed:
+            line["odds"] = odds_json(match.odds)
+        if "stats" in changed:
+            line["stats"] = [{"name": s.name, "home": s.home, "away": s.away} for s in match.stats]
+        if "venue" in changed:
+            line["venue"] = match.venue
+        if "events" in changed:
+            line["events"] = _event_changes(before, match)
+        return line
+
+    def state_of(self, channel: str) -> str | None:
+        """The last state said for ``channel``'s source (None before any)."""
+        said = self._states.get(channel)
+        return said[0] if said is not None else None
+
+    def _status(self, channel: str, status: SourceStatus) -> dict[str, Any] | None:
+        said = (status.state, status.provider)
+        if self._states.get(channel) == said:
+            return None
+        self._states[channel] = said
         return {
-            "type": "snapshot",
-            "channel": update.channel,
-            "matches": [{**match_json(m), "seq": m.seq} for m in update.matches],
+            "type": "status",
+            "channel": channel,
+            "state": status.state,
+            "provider": status.provider,
+            "message": status.message,
+            "health": status.health,
+            "last_ok_age_s": status.last_ok_age_s,
+            "next_poll_s": status.next_poll_s,
+            "retrying": status.retrying,
         }
-    if update.kind is UpdateKind.DELTA and update.match is not None:
-        known[update.match.id] = update.match
-        return {"type": "delta", "match_id": update.match.id, "seq": update.seq, **_state(update.match)}
-    if update.kind is UpdateKind.EVENT and update.event is not None and update.match_id is not None:
-        event = update.event
-        score = score_after(event, known.get(update.match_id))
-        return {
-            "type": "event",
-            "match_id": update.match_id,
-            "seq": update.seq,
-            "kind": event.kind.value,
-            "minute": event.minute,
-            "side": event.side.value if event.side else None,
-            "player": event.player,
-            "detail": event.detail,
-            "score": {"home": score.home, "away": score.away} if score else None,
-            "synthetic": event.synthetic,
-            "enriches": event.enriches,
-            "key": event.key,
-        }
-    return None
 
 
-def _state(match: Match) -> dict[str, Any]:
+def state_json(match: Match) -> dict[str, Any]:
+    """A match as a JSON object: :func:`match_json` plus its seq and trust flags."""
     return {
-        "score": {"home": match.score.home, "away": match.score.away},
-        "phase": match.phase.state.value,
-        "label": match.phase.label,
-        "clock": match.clock,
+        **match_json(match),
+        "seq": match.seq,
         "unconfirmed": match.unconfirmed,
+        "suspect": list(match.suspect),
     }
 
 
-async def print_feed(feed: Feed, out: TextIO) -> int:
-    """Print every update of ``feed`` as JSON lines until it ends; return the lines printed."""
-    known: dict[str, Match] = {}
+def event_json(event: MatchEvent) -> dict[str, Any]:
+    """The fields of an ``event`` line."""
+    score = event.score
+    return {
+        "kind": event.kind.value,
+        "minute": event.minute,
+        "side": event.side.value if event.side else None,
+        "player": event.player,
+        "other_player": event.other_player,
+        "detail": event.detail,
+        "score": {"home": score.home, "away": score.away} if score else None,
+        "synthetic": event.synthetic,
+        "enriches": event.enriches,
+        "revises": event.revises,
+        "key": event.key,
+    }
+
+
+def odds_json(odds: Odds) -> dict[str, Any]:
+    """A book's lines as a JSON object."""
+    return msgspec.to_builtins(odds)  # type: ignore[no-any-return]
+
+
+def changed_fields(before: Match | None, after: Match) -> list[str]:
+    """Names of what a client can see that differs between two states of a match."""
+    if before is None:
+        return ["match"]
+    old, new = match_json(before), match_json(after)
+    fields = [name for name in new if old.get(name) != new[name]]
+    for name in ("unconfirmed", "suspect", *_DETAILS):
+        if getattr(before, name) != getattr(after, name):
+            fields.append(name)
+    if _event_changes(before, after):
+        fields.append("events")
+    return fields
+
+
+def _event_changes(before: Match | None, after: Match) -> dict[str, list[Any]]:
+    """The itemised events ``after`` adds, changes (with what they now say) and drops."""
+    old = {e.key: _shown(e) for e in before.events} if before is not None else {}
+    added = [e.key for e in after.events if e.key not in old]
+    revised = [
+        {"key": e.key, "minute": e.minute, "player": e.player, "detail": e.detail}
+        for e in after.events
+        if e.key in old and old[e.key] != _shown(e)
+    ]
+    gone = sorted(set(old) - {e.key for e in after.events})
+    changes: dict[str, list[Any]] = {"added": added, "revised": revised, "removed": gone}
+    return {name: items for name, items in changes.items() if items}
+
+
+def _shown(event: MatchEvent) -> tuple[object, ...]:
+    return (event.kind, event.minute, event.side, event.player, event.other_player, event.detail, event.score)
+
+
+StatusHook = Callable[[str, SourceStatus, str | None], None]
+
+
+async def print_feed(feed: Feed, out: TextIO, *, on_status: StatusHook | None = None) -> int:
+    """Print every update of ``feed`` as JSON lines until it ends; return the lines printed.
+
+    ``on_status(channel, status, previous_state)`` hears every change of a source's state.
+    """
+    printer = LinePrinter()
     printed = 0
     async for update in feed:
-        line = update_line(update, known)
+        before = printer.state_of(update.channel)
+        line = printer.line(update)
+        if line is not None and line["type"] == "status" and on_status is not None and update.status:
+            on_status(update.channel, update.status, before)
         if line is not None:
             out.write(json.dumps(line, ensure_ascii=False) + "\n")
             out.flush()

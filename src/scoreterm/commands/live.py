@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from scoreterm import paths
-from scoreterm.commands.common import EXIT_OK, UserError, leagues_from, report, settings_from
+from scoreterm.commands.common import EXIT_FAILED, EXIT_OK, UserError, leagues_from, report, settings_from
 from scoreterm.commands.headless import print_feed
 from scoreterm.config import ConfigError, Settings, user_zone
 from scoreterm.domain.dates import BadDateSpec, parse_date_spec
@@ -95,7 +95,7 @@ def run_watch_json(flags: Mapping[str, Any], date_spec: str) -> int:
 async def _print_until_done(session: Session) -> int:
     await print_feed(session.feed, sys.stdout)
     if session.feed.error is not None:
-        raise session.feed.error
+        return report(UserError(str(session.feed.error), EXIT_FAILED))
     return EXIT_OK
 
 

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from scoreterm.commands.common import (
     EXIT_NO_PROVIDER,
     EXIT_OK,
+    EXIT_USAGE,
     UserError,
     leagues_from,
     report,
@@ -18,7 +19,9 @@ from scoreterm.commands.common import (
 )
 from scoreterm.commands.headless import print_feed
 from scoreterm.config import ConfigError, user_zone
-from scoreterm.net.client import RemoteFeed, ServerRefused
+from scoreterm.domain.channels import CONNECTION
+from scoreterm.domain.model import SourceStatus
+from scoreterm.net.client import RemoteFeed, ServerRefused, UnknownChannel
 
 
 def run_remote(
@@ -50,7 +53,7 @@ def _run_json(feed: RemoteFeed) -> int:
     async def main() -> int:
         await feed.start()
         try:
-            await print_feed(feed, sys.stdout)
+            await print_feed(feed, sys.stdout, on_status=_tell_stderr)
         except ServerRefused:
             return _refused(feed)
         finally:
@@ -65,4 +68,19 @@ def _run_json(feed: RemoteFeed) -> int:
 
 def _refused(feed: RemoteFeed) -> int:
     print(f"scoreterm: error: {feed.error}", file=sys.stderr, flush=True)
-    return EXIT_NO_PROVIDER
+    return EXIT_USAGE if isinstance(feed.error, UnknownChannel) else EXIT_NO_PROVIDER
+
+
+def _tell_stderr(channel: str, status: SourceStatus, before: str | None) -> None:
+    """Say on stderr when the connection fails (the first time in a row) and when it is back."""
+    if channel != CONNECTION:
+        return
+    if status.state == "reconnecting" and before not in ("reconnecting", "offline"):
+        retry = f"; retrying in {status.next_poll_s:.0f}s" if status.next_poll_s is not None else ""
+        print(
+            f"scoreterm: cannot reach {status.provider}: {status.message.split(';')[0]}{retry}",
+            file=sys.stderr,
+            flush=True,
+        )
+    elif status.state in ("connected", "resumed", "fresh") and before in ("reconnecting", "offline"):
+        print(f"scoreterm: connected to {status.provider} ({status.state})", file=sys.stderr, flush=True)

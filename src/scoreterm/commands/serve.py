@@ -3,12 +3,17 @@
 With ``--redis`` (or ``SCORETERM_REDIS_URL``, or ``[redis] url``) the server is one of several
 instances sharing that Redis: only the leader's engine polls, history lives in Redis, and an
 unreachable Redis at start is retried in the background rather than fatal.
+
+Background tasks run under the server's supervisor: a task that keeps dying is given up on, and
+``serve`` then stops with exit 1 and one line saying which task and why — never a server that looks
+alive and serves nothing. A history database that cannot be read is exit 2, one line.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import os
 import signal
 import socket
@@ -24,6 +29,7 @@ from scoreterm.commands.live import live_setup, load_tape, parse_speed_option
 from scoreterm.config import Settings
 from scoreterm.engine.clock import SystemClock
 from scoreterm.engine.engine import Engine
+from scoreterm.engine.supervisor import Supervisor
 from scoreterm.net.history import History, HistoryError
 from scoreterm.net.server import ScoretermServer, ServerConfig
 from scoreterm.replay.tape import Tape
@@ -33,6 +39,7 @@ if TYPE_CHECKING:
     from scoreterm.bus.redis import RedisBackplane
 
 POSITION_EVERY_S = 2.0
+EXIT_GAVE_UP = 1  # a supervised task kept failing (see the line printed before)
 
 
 @dataclass
@@ -66,7 +73,7 @@ def run_serve(request: ServeRequest) -> int:
         if request.demo or request.replay is not None:
             tape, name = load_tape(request.replay, request.demo)
             speed = parse_speed_option(request.speed)
-            start = max(float(history.get_meta(f"replay:{name}") or 0.0), _recorded_until(history, tape))
+            start = max(_saved_position(history, name), _recorded_until(history, tape))
             session = replay_session(tape, zone, name=name, speed=speed)
             if session.replay is not None and start > 0:
                 session.replay.clock.jump(start)
@@ -76,8 +83,14 @@ def run_serve(request: ServeRequest) -> int:
     except UserError as exc:
         history.close()
         return report(exc)
+    except HistoryError as exc:
+        history.close()
+        return report(UserError(str(exc)))
     try:
         return asyncio.run(_serve(session, history, request.config, name, backplane))
+    except HistoryError as exc:  # found unreadable after the open (restoring its state)
+        history.close()
+        return report(UserError(str(exc)))
     except OSError as exc:
         print(
             f"scoreterm: error: cannot listen on {request.config.host}:{request.config.port}: "
@@ -115,11 +128,20 @@ async def _serve(
     backplane: RedisBackplane | None = None,
 ) -> int:
     engine: Engine = session.engine
-    server = ScoretermServer(engine, engine.bus, history, config, SystemClock(), backplane=backplane)
+    stop = asyncio.Event()
+    gave_up: list[str] = []
+
+    def give_up(task: str, reason: str) -> None:
+        gave_up.append(f"background task {task} keeps failing ({reason}); stopping")
+        stop.set()
+
+    supervisor = Supervisor(SystemClock(), on_give_up=give_up)
+    server = ScoretermServer(
+        engine, engine.bus, history, config, SystemClock(), backplane=backplane, supervisor=supervisor
+    )
     engine.options.subscribers = lambda: len(server.clients)
     if server.link is not None and session.replay is not None:
         server.link.on_lead = lambda: follow_tape(session)
-    stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
@@ -143,22 +165,25 @@ async def _serve(
             file=sys.stderr,
             flush=True,
         )
-    # With a backplane the server runs the engine itself, while it holds the lease.
-    engine_task = asyncio.create_task(engine.run()) if backplane is None else None
-    keeper = asyncio.create_task(_keep_position(session, history, tape_name)) if session.replay else None
+    # With a backplane the server runs the engine itself, while it holds the lease. A tape ends on
+    # its own (as does --until-final): only a crash is a failure then, not the end.
+    if backplane is None:
+        finite = engine.options.until_final or engine.options.schedule is not None
+        supervisor.start("engine", engine.run, restart=not finite)
+    if session.replay is not None:
+        supervisor.start("tape-position", lambda: _keep_position(session, history, tape_name))
     try:
         await stop.wait()
     finally:
         print("scoreterm: shutting down", file=sys.stderr, flush=True)
-        for task in (engine_task, keeper):
-            if task is not None:
-                task.cancel()
-        await server.close()
+        await server.close()  # stops every supervised task, the engine's too
         if session.replay is not None and tape_name:
             history.set_meta(f"replay:{tape_name}", f"{session.replay.position:.3f}")
         history.close()
         await session.client.aclose()
-    return EXIT_OK
+    for line in gave_up:
+        print(f"scoreterm: error: {line}", file=sys.stderr, flush=True)
+    return EXIT_GAVE_UP if gave_up else EXIT_OK
 
 
 def follow_tape(session: Session) -> None:
@@ -176,6 +201,15 @@ def follow_tape(session: Session) -> None:
             replay.clock.jump(offset - replay.position)
 
 
+def _saved_position(history: History, name: str) -> float:
+    """Tape seconds saved by the last run (0.0 if none, or if what is stored is not a number)."""
+    try:
+        position = float(history.get_meta(f"replay:{name}") or 0.0)
+    except ValueError:
+        return 0.0
+    return position if math.isfinite(position) and position >= 0 else 0.0
+
+
 def _recorded_until(history: History, tape: Tape) -> float:
     """Tape seconds of the latest update the history holds for this tape (0.0 if none).
 
@@ -188,7 +222,8 @@ def _recorded_until(history: History, tape: Tape) -> float:
 
 
 async def _keep_position(session: Session, history: History, name: str) -> None:
-    """Remember how far into the tape we are, so a restarted server carries on from there."""
+    """Remember how far into the tape we are, so a restarted server carries on from there (supervised:
+    a failed write is retried by a restart)."""
     replay = session.replay
     assert replay is not None
     while True:

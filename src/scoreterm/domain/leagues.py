@@ -89,3 +89,53 @@ def league_by_provider_id(provider: str, provider_id: str) -> League | None:
         if league.provider_ids.get(provider) == provider_id:
             return league
     return None
+
+
+# -- Tie-breaks: how each league orders teams level on points (applied by domain.tiebreak) --
+
+TIEBREAK_GOAL_DIFFERENCE = "goal_difference"
+"""Points, then goal difference, then goals scored (Premier League, Bundesliga, Ligue 1...)."""
+TIEBREAK_WINS = "wins"
+"""Points, then wins, then goal difference, then goals scored (MLS, Brasileirão)."""
+TIEBREAK_HEAD_TO_HEAD = "head_to_head"
+"""Points, then points and goal difference in the games between the tied teams (both legs played),
+then overall goal difference, then goals scored (LaLiga, Serie A, Liga Portugal)."""
+TIEBREAK_HEAD_TO_HEAD_GROUP = "head_to_head_group"
+"""Tournament groups (one game per pair): points, then head-to-head points, goal difference and goals
+scored, then overall goal difference and goals scored (UEFA Euro; FIFA World Cup from 2026)."""
+TIEBREAK_OFFICIAL = "official"
+"""US leagues: seeding rules (division winners, tie-break chains) are not computed here, so the
+official order is kept and only the records move."""
+DEFAULT_TIEBREAK = TIEBREAK_GOAL_DIFFERENCE
+
+TIEBREAKS: dict[str, str] = {
+    "eng.1": TIEBREAK_GOAL_DIFFERENCE,
+    "eng.2": TIEBREAK_GOAL_DIFFERENCE,
+    "ger.1": TIEBREAK_GOAL_DIFFERENCE,
+    "fra.1": TIEBREAK_GOAL_DIFFERENCE,
+    "ned.1": TIEBREAK_GOAL_DIFFERENCE,
+    "mex.1": TIEBREAK_GOAL_DIFFERENCE,
+    "uefa.champions": TIEBREAK_GOAL_DIFFERENCE,
+    "uefa.europa": TIEBREAK_GOAL_DIFFERENCE,
+    "esp.1": TIEBREAK_HEAD_TO_HEAD,
+    "ita.1": TIEBREAK_HEAD_TO_HEAD,
+    "por.1": TIEBREAK_HEAD_TO_HEAD,
+    "usa.1": TIEBREAK_WINS,
+    "bra.1": TIEBREAK_WINS,
+    "uefa.euro": TIEBREAK_HEAD_TO_HEAD_GROUP,
+    "fifa.world": TIEBREAK_HEAD_TO_HEAD_GROUP,
+    "nba": TIEBREAK_OFFICIAL,
+    "nfl": TIEBREAK_OFFICIAL,
+    "nhl": TIEBREAK_OFFICIAL,
+    "mlb": TIEBREAK_OFFICIAL,
+}
+"""The tie-break rule of each catalog league; :func:`tiebreak_for` gives the default to the others."""
+
+
+def tiebreak_for(slug: str) -> str:
+    """Return the tie-break rule of league ``slug`` (one of the ``TIEBREAK_*`` names).
+
+    Leagues not listed in :data:`TIEBREAKS` get :data:`DEFAULT_TIEBREAK` (points, goal difference,
+    goals scored), the most common rule in football.
+    """
+    return TIEBREAKS.get(slug.strip().lower(), DEFAULT_TIEBREAK)

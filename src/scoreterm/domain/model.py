@@ -11,6 +11,8 @@ from datetime import datetime
 
 import msgspec
 
+from scoreterm.domain.centre import MatchCentre, Situation
+
 
 class Sport(enum.StrEnum):
     """The sports scoreterm knows how to show (ESPN's sport slugs)."""
@@ -120,53 +122,6 @@ class EventKind(enum.StrEnum):
         return self in (EventKind.GOAL, EventKind.OWN_GOAL, EventKind.PENALTY_GOAL)
 
 
-class MatchEvent(msgspec.Struct, frozen=True, kw_only=True):
-    """One thing that happened in a match.
-
-    ``side`` is the side the event counts for: for an own goal, the side whose score went up.
-    ``synthetic`` events were inferred from a score change before the provider described them.
-    ``key`` identifies the event within its match across polls and providers (a goal is
-    ``goal:home:2-1``, the side and the running score it made); an event with ``enriches`` set adds
-    detail (scorer, minute) to one already reported under the same key rather than being new.
-    ``seq`` is 0 until the engine assigns the match's next sequence number.
-    """
-
-    kind: EventKind
-    minute: str = ""
-    side: Side | None = None
-    player: str | None = None
-    detail: str = ""
-    score: Score | None = None
-    provider: str = ""
-    provider_event_id: str | None = None
-    synthetic: bool = False
-    key: str = ""
-    enriches: bool = False
-    seq: int = 0
-
-
-class MoneyLine(msgspec.Struct, frozen=True, kw_only=True):
-    """American odds for a 1X2 market (``-230``, ``+750``); None where the book gives none."""
-
-    home: int | None = None
-    draw: int | None = None
-    away: int | None = None
-
-
-class Odds(msgspec.Struct, frozen=True, kw_only=True):
-    """Betting lines for a match from one book, as American odds."""
-
-    provider: str
-    moneyline: MoneyLine = msgspec.field(default_factory=MoneyLine)
-    spread: float | None = None
-    spread_home_odds: int | None = None
-    spread_away_odds: int | None = None
-    over_under: float | None = None
-    over_odds: int | None = None
-    under_odds: int | None = None
-    details: str = ""
-
-
 class WinProbability(msgspec.Struct, frozen=True, kw_only=True):
     """Who is winning, as probabilities that sum to 1, and where the numbers come from.
 
@@ -183,6 +138,98 @@ class WinProbability(msgspec.Struct, frozen=True, kw_only=True):
     advance: bool = False
 
 
+class MatchEvent(msgspec.Struct, frozen=True, kw_only=True):
+    """One thing that happened in a match.
+
+    ``side`` is the side the event counts for: for an own goal, the side whose score went up.
+    ``player`` is who scored, was booked or came on; ``other_player`` who assisted (a goal) or went
+    off (a substitution). ``score`` is the match's score after the event, in match order (a card
+    at 59' after a goal at 53' carries 1-0; a disallowed goal the score once it is taken back).
+    ``synthetic`` events were inferred from a score change before the provider described them.
+    ``key`` identifies the event within its match across polls and providers (a goal is
+    ``goal:home:2-1``, the side and the running score it made; a card the team, the player and
+    which card of theirs it is); an event with ``enriches`` set adds detail (scorer, minute) to one
+    already reported under the same key, and one with ``revises`` set corrects its minute (or a
+    goal's scorer) — neither is a new event. A goal, a red card or a disallowed goal carries the win
+    probability just before and just after it (``prob_before``, ``prob_after``): the swing it
+    caused. ``seq`` is 0 until the engine assigns the match's next sequence number.
+    """
+
+    kind: EventKind
+    minute: str = ""
+    side: Side | None = None
+    player: str | None = None
+    player_id: str = ""
+    other_player: str | None = None
+    other_player_id: str = ""
+    detail: str = ""
+    score: Score | None = None
+    provider: str = ""
+    provider_event_id: str | None = None
+    synthetic: bool = False
+    key: str = ""
+    enriches: bool = False
+    revises: bool = False
+    prob_before: WinProbability | None = None
+    prob_after: WinProbability | None = None
+    seq: int = 0
+
+
+class MoneyLine(msgspec.Struct, frozen=True, kw_only=True):
+    """American odds for a 1X2 market (``-230``, ``+750``); None where the book gives none."""
+
+    home: int | None = None
+    draw: int | None = None
+    away: int | None = None
+
+
+class Odds(msgspec.Struct, frozen=True, kw_only=True):
+    """Betting lines for a match from one book, as American odds.
+
+    ``moment`` says which line: ``current`` (live while ``in_play``), ``open`` or ``close`` (the
+    line at kick-off); ``in_play`` that it was read while the match was under way.
+    """
+
+    provider: str
+    moneyline: MoneyLine = msgspec.field(default_factory=MoneyLine)
+    spread: float | None = None
+    spread_home_odds: int | None = None
+    spread_away_odds: int | None = None
+    over_under: float | None = None
+    over_odds: int | None = None
+    under_odds: int | None = None
+    details: str = ""
+    moment: str = ""
+    in_play: bool = False
+
+
+class ProbabilityPoint(msgspec.Struct, frozen=True, kw_only=True):
+    """One point of a match's win-probability line: when (``minute`` text and/or ``elapsed_s``),
+    the numbers, the score. ``seq`` is the match's seq of the change that produced it (0 if unknown).
+    """
+
+    prob: WinProbability
+    minute: str = ""
+    elapsed_s: float | None = None
+    score: Score | None = None
+    seq: int = 0
+
+
+class OddsPoint(msgspec.Struct, frozen=True, kw_only=True):
+    """One move of a book's live 1X2 line: the prices from ``minute`` on."""
+
+    minute: str
+    moneyline: MoneyLine
+    provider: str = ""
+
+
+class Trend(msgspec.Struct, frozen=True, kw_only=True):
+    """How a match's market and win probability moved, oldest first, each bounded."""
+
+    odds: tuple[OddsPoint, ...] = ()
+    prob: tuple[ProbabilityPoint, ...] = ()
+
+
 class Stat(msgspec.Struct, frozen=True):
     """One team statistic, as display strings (``"54.3"``, ``"12"``)."""
 
@@ -196,8 +243,17 @@ class Match(msgspec.Struct, frozen=True, kw_only=True):
 
     ``id`` is canonical (``espn-760505``); ``provider_ids`` maps provider name to that provider's id.
     ``events`` holds what the provider itemised (goals, cards...) in match order; it may be empty
-    when the provider gives only the score. ``seq`` is the engine's sequence number of the change
-    that produced this state (0 straight from a provider).
+    when the provider gives only the score. ``suspect`` names the fields (``score``, ``phase``) the
+    provider sent in a shape that makes no sense: the engine keeps their last good values and
+    reports nothing from them. ``stage`` is the round (``group-stage``, ``round-of-16``...) where
+    the provider says. ``prob`` is who is winning now (the engine's, from the market, ESPN or its
+    model; a new value only when it moved by half a point); ``trend`` is how the live line and the
+    win probability moved, kept by the engine. ``situation`` is the live state of a US game between
+    plays (inning, count, outs, bases; down and distance). ``centre`` is the match centre: lineups,
+    commentary, shots, the preview, the box score and play-by-play. ``trend`` and ``centre`` are
+    heavy: a league channel on the wire goes without them, a match channel carries them. ``seq`` is
+    the engine's sequence number of the change that produced this state (0 straight from a
+    provider).
     """
 
     id: str
@@ -217,6 +273,12 @@ class Match(msgspec.Struct, frozen=True, kw_only=True):
     venue: str = ""
     updated_at: datetime | None = None
     unconfirmed: bool = False
+    suspect: tuple[str, ...] = ()
+    stage: str = ""
+    prob: WinProbability | None = None
+    situation: Situation | None = None
+    trend: Trend | None = None
+    centre: MatchCentre | None = None
     seq: int = 0
 
     def team(self, side: Side) -> Team:
@@ -234,15 +296,25 @@ class UpdateKind(enum.StrEnum):
 
 
 class SourceStatus(msgspec.Struct, frozen=True, kw_only=True):
-    """How the data source is doing, for the status bar: who answers, how healthy, when next."""
+    """How the data source is doing, for the status bar: who answers, how healthy, when next.
+
+    ``state`` is ``ok`` (the last fetch brought data), ``degraded`` (fetches fail and are retried,
+    ``retrying``), ``stale`` (they have failed for three poll intervals), ``down`` (no provider may
+    be asked) or ``unreachable`` (the provider never answered). The ages are as of the update's
+    ``at``: ``last_ok_age_s`` since the last successful fetch, ``next_poll_s`` until the next
+    attempt; a reader adds the time since it received the status, so both tick.
+    """
 
     provider: str
     health: float = 1.0
     state: str = "ok"
     message: str = ""
     last_ok: datetime | None = None
+    last_ok_age_s: float | None = None
     next_poll_s: float | None = None
     interval_s: float | None = None
+    retrying: bool = False
+    failures: int = 0
 
 
 class Update(msgspec.Struct, frozen=True, kw_only=True):

@@ -11,24 +11,28 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, tzinfo
+from typing import TypeVar
 
 import msgspec
 
-from scoreterm.bus.memory import MemoryBus, league_channel
+from scoreterm.bus.memory import MemoryBus
+from scoreterm.domain.channels import league_channel
 from scoreterm.domain.dates import in_window, local_window, parse_date_spec, vendor_days
 from scoreterm.domain.model import EventKind, League, Match, SourceStatus, Update, UpdateKind
 from scoreterm.engine.clock import Clock
 from scoreterm.engine.failover import CircuitBreaker, CrossChecker, FailoverPolicy
-from scoreterm.engine.health import CircuitState, ProviderHealth
+from scoreterm.engine.health import ProviderHealth
 from scoreterm.engine.identity import IdentityMap
 from scoreterm.engine.interval import QuotaBudget, next_interval, retry_delay
 from scoreterm.engine.store import Applied, MatchStore
-from scoreterm.providers.base import Provider, ProviderError
+from scoreterm.providers.base import HttpStatusError, PayloadError, Provider, ProviderError
+from scoreterm.providers.values import warn_once
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # In replay, a schedule says how long to wait for the tape's next frame (None: tape is over).
 PollSchedule = Callable[[], float | None]
@@ -36,6 +40,8 @@ SHADOW_EVERY_S = 60.0
 # Free-tier request budgets (requests per minute); ESPN publishes none.
 REQUEST_BUDGETS = {"footballdata": 10, "thesportsdb": 30}
 DETAIL_EVERY_S = 120.0
+# Fetches that have failed for this many poll intervals make the data on screen stale.
+STALE_INTERVALS = 3
 FOCUSED_DETAIL_EVERY_S = 30.0
 
 
@@ -59,6 +65,8 @@ class _ProviderState:
     breaker: CircuitBreaker
     quota: QuotaBudget | None = None
     last_ok: datetime | None = None
+    last_ok_at: float | None = None
+    failed: bool = False
 
     counted: int = 0
 
@@ -91,6 +99,9 @@ class _LeagueState:
     provider: str | None = None
     attempt: int = 0
     interval: float | None = None
+    # Why the last poll did not bring data ("" when it did), and what that makes the source.
+    problem: str = ""
+    problem_state: str = ""
     next_shadow: float = 0.0
     detail_tasks: set[asyncio.Task[None]] = field(default_factory=set)
     last_detail: dict[str, float] = field(default_factory=dict)
@@ -174,22 +185,40 @@ class Engine:
             matches=tuple(self.store.matches(slug)),
         )
 
-    def status(self, slug: str) -> SourceStatus:
-        """How the source of ``slug`` is doing right now."""
+    def status(self, slug: str, next_poll_s: float | None = None) -> SourceStatus:
+        """How the source of ``slug`` is doing right now.
+
+        ``state``: ``ok`` when the last poll brought data; ``degraded`` while polls fail and are
+        retried (``retrying``); ``stale`` once they have failed for three poll intervals;
+        ``down`` when no provider may be asked (circuits open); ``unreachable`` when the provider
+        never answered at all. ``last_ok_age_s`` counts from the last successful fetch, whether
+        or not it changed anything.
+        """
         state = self._leagues[slug]
-        name = state.failover.choose() or (state.failover.order[0] if state.failover.order else "none")
+        name = state.provider or state.failover.choose() or (state.failover.order or ["none"])[0]
         provider = self._providers.get(name)
         if provider is None:
             return SourceStatus(provider=name, health=0.0, state="down", message="no provider")
-        breaker = provider.breaker.state
-        kind = {CircuitState.CLOSED: "ok", CircuitState.OPEN: "down"}.get(breaker, "degraded")
+        now = self.clock.monotonic()
+        age = None if provider.last_ok_at is None else max(0.0, now - provider.last_ok_at)
+        kind, message = "ok", ""
+        if state.problem:
+            kind, message = state.problem_state or "degraded", state.problem
+            if provider.last_ok_at is None and provider.failed:
+                kind = "unreachable"
+            elif kind == "degraded" and age is not None and age > STALE_INTERVALS * (state.interval or 0):
+                kind = "stale" if state.interval else kind
         return SourceStatus(
             provider=name,
             health=round(provider.health.score, 3),
             state=kind,
+            message=message,
             last_ok=provider.last_ok,
+            last_ok_age_s=None if age is None else round(age, 3),
+            next_poll_s=None if next_poll_s is None else round(max(0.0, next_poll_s), 3),
             interval_s=state.interval,
-            message="" if kind == "ok" else f"circuit {breaker}",
+            retrying=bool(state.problem) and state.attempt > 0,
+            failures=state.attempt,
         )
 
     # -- polling --------------------------------------------------------------------------------
@@ -222,6 +251,8 @@ class Engine:
                     await self._finish(state)
                     return
                 delay = scheduled
+            # Said once per poll, with the wait that really follows: the countdown is the truth.
+            await self._publish_status(state, delay)
             await self.clock.sleep(delay)
 
     async def _finish(self, state: _LeagueState) -> None:
@@ -242,7 +273,7 @@ class Engine:
     async def _poll_once(self, state: _LeagueState, channel: str) -> float:
         name = state.failover.choose()
         if name is None:
-            await self._publish_status(state, "no provider available", "down")
+            state.problem, state.problem_state = "no provider available", "down"
             state.attempt += 1
             reopen = min((self._providers[n].breaker.retry_in() for n in state.failover.order), default=1.0)
             return max(0.5, reopen) + self._rng.uniform(0, 0.5)
@@ -250,21 +281,22 @@ class Engine:
             state.provider, state.attempt = name, 0
         source = self._providers[name]
         if not source.breaker.allow_request():
-            await self._publish_status(state, f"{name}: waiting for the circuit to half-open", "down")
+            state.problem = f"{name}: waiting for the circuit to half-open"
+            state.problem_state = "down"
             return max(0.5, source.breaker.retry_in())
         if (wait := source.quota_wait()) > 0:
             return wait
         start, end, vendor_first, vendor_last = self._window()
         self.polls += 1
         try:
-            raw = await source.provider.scoreboard(state.league, vendor_first, vendor_last)
+            raw = await guarded(name, source.provider.scoreboard(state.league, vendor_first, vendor_last))
         except ProviderError as exc:
             self._record_failure(source, exc)
             state.attempt += 1
-            await self._publish_status(state, str(exc), "degraded")
+            state.problem, state.problem_state = str(exc), "degraded"
             return retry_delay(exc, state.attempt, self._rng)
         self._record_success(source)
-        state.attempt = 0
+        state.attempt, state.problem, state.problem_state = 0, "", ""
         matches = [self.identity.canonical(m) for m in raw if in_window(m.kickoff, start, end)]
         await self._ingest(state, channel, matches)
         await self._shadow_poll(state, name, vendor_first, vendor_last)
@@ -276,7 +308,6 @@ class Engine:
             fixed=self.options.fixed_interval,
             rng=self._rng,
         )
-        await self._publish_status(state)
         return state.interval
 
     async def _ingest(self, state: _LeagueState, channel: str, matches: list[Match]) -> None:
@@ -284,7 +315,9 @@ class Engine:
         changes: list[Applied] = []
         for match in matches:
             flagged = msgspec.structs.replace(match, unconfirmed=self.cross_checker.unconfirmed(match.id))
-            changes.append(self.store.apply(flagged, now))
+            applied = self.store.apply(flagged, now)
+            if applied is not None:
+                changes.append(applied)
         if not state.first_poll_done:
             state.first_poll_done = True
             # Matches restored from history changed while we were down: publish those changes
@@ -359,9 +392,18 @@ class Engine:
         provider_id = current.provider_ids.get(name)
         if provider_id is None or source.quota_wait() > 0:
             return
-        asked = msgspec.structs.replace(current, id=f"{name}-{provider_id}", provider=name)
+        # What the detail cannot read stays as the store has it; its own flags start afresh.
+        asked = msgspec.structs.replace(
+            current, id=f"{name}-{provider_id}", provider=name, suspect=(), prob=None
+        )
         try:
-            detailed = await source.provider.match_detail(state.league, asked)
+            detailed = await guarded(name, source.provider.match_detail(state.league, asked))
+        except HttpStatusError as exc:
+            # An optional endpoint that has nothing for this match says nothing of the scoreboard.
+            if exc.status not in (404, 410):
+                self._record_failure(source, exc)
+            log.info("detail fetch for %s failed: %s", match_id, exc)
+            return
         except ProviderError as exc:
             self._record_failure(source, exc)
             log.info("detail fetch for %s failed: %s", match_id, exc)
@@ -370,7 +412,9 @@ class Engine:
         # The scoreboard owns the clock: a detail fetched a moment earlier must not wind it back.
         latest = self.store.get(match_id) or current
         resolved = msgspec.structs.replace(self.identity.canonical(detailed), clock=latest.clock)
-        await self._publish_applied(league_channel(slug), self.store.apply(resolved, self.clock.now()))
+        applied = self.store.apply(resolved, self.clock.now())
+        if applied is not None:
+            await self._publish_applied(league_channel(slug), applied)
 
     async def _shadow_poll(self, state: _LeagueState, active: str, first: date, last: date) -> None:
         """Now and then ask the next healthy provider too: it keeps its health known (so failover
@@ -386,7 +430,7 @@ class Engine:
         if not source.breaker.allow_request() or source.quota_left() < 0.5:
             return
         try:
-            raw = await source.provider.scoreboard(state.league, first, last)
+            raw = await guarded(source.provider.name, source.provider.scoreboard(state.league, first, last))
         except ProviderError as exc:
             self._record_failure(source, exc)
             return
@@ -402,21 +446,34 @@ class Engine:
         source.health.record_success(source.latency())
         source.breaker.record_success()
         source.last_ok = self.clock.now()
+        source.last_ok_at = self.clock.monotonic()
 
     def _record_failure(self, source: _ProviderState, error: ProviderError) -> None:
         source.sync_quota()
         source.health.record_failure(error)
         source.breaker.record_failure(error)
+        source.failed = True
 
-    async def _publish_status(self, state: _LeagueState, message: str = "", kind: str = "") -> None:
-        status = self.status(state.league.slug)
-        if message:
-            status = msgspec.structs.replace(status, message=message, state=kind or status.state)
-        await self.bus.publish(
-            Update(
-                kind=UpdateKind.STATUS,
-                channel=league_channel(state.league.slug),
-                at=self.clock.now(),
-                status=msgspec.structs.replace(status, next_poll_s=state.interval),
-            )
-        )
+    async def _publish_status(self, state: _LeagueState, next_poll_s: float) -> None:
+        status = self.status(state.league.slug, next_poll_s)
+        channel = league_channel(state.league.slug)
+        now = self.clock.now()
+        await self.bus.publish(Update(kind=UpdateKind.STATUS, channel=channel, at=now, status=status))
+
+
+async def guarded(provider: str, answer: Awaitable[T]) -> T:
+    """Await a provider call; anything it raises besides a ProviderError becomes a PayloadError.
+
+    Providers are meant to raise only typed errors, but what a vendor sends is not ours to trust:
+    a payload that trips a bug in a normalizer must cost one poll (counted as a failure, logged
+    once with its traceback), never the poller.
+    """
+    try:
+        return await answer
+    except ProviderError:
+        raise
+    except Exception as exc:
+        reason = f"{type(exc).__name__}: {str(exc)[:200]}"
+        warn_once(log, "%s: unreadable answer (%s)", provider, reason)
+        log.debug("%s: unreadable answer", provider, exc_info=exc)
+        raise PayloadError(provider, f"unreadable answer ({reason})") from exc

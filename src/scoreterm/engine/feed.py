@@ -8,13 +8,16 @@ tell them apart.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from typing import Protocol
 
-from scoreterm.bus.memory import DEFAULT_MAXSIZE, SubscriptionLagged, league_channel
-from scoreterm.domain.model import Update
+from scoreterm.bus.memory import DEFAULT_MAXSIZE, SubscriptionLagged
+from scoreterm.domain.channels import league_channel
+from scoreterm.domain.model import SourceStatus, Update, UpdateKind
 from scoreterm.engine.engine import Engine
+from scoreterm.engine.supervisor import Supervisor
+
+ENGINE_TASK = "engine"
 
 
 class Feed(Protocol):
@@ -38,33 +41,53 @@ class Feed(Protocol):
 
 
 class LocalFeed:
-    """Runs an :class:`Engine` in this process and yields what it publishes.
+    """Runs an :class:`Engine` in this process, supervised, and yields what it publishes.
 
     A consumer that falls too far behind is resynchronised with fresh snapshots instead of
-    missing updates silently.
+    missing updates silently. An engine that dies is restarted with backoff (its store, and so
+    its seqs, survive), and every league gets a ``degraded`` status saying so meanwhile; one
+    that keeps dying ends the feed with :attr:`error` set, so the command exits non-zero.
     """
 
-    def __init__(self, engine: Engine, maxsize: int = DEFAULT_MAXSIZE) -> None:
+    def __init__(
+        self, engine: Engine, maxsize: int = DEFAULT_MAXSIZE, *, supervisor: Supervisor | None = None
+    ) -> None:
         self.engine = engine
         self.channels = [league_channel(lg.slug) for lg in engine.options.leagues]
         self._maxsize = maxsize
         self._subscription = engine.bus.subscribe(self.channels, maxsize)
-        self._task: asyncio.Task[None] | None = None
+        self.supervisor = supervisor or Supervisor(engine.clock, on_give_up=self._gave_up)
+        self._started = False
         self.error: BaseException | None = None
 
     async def start(self) -> None:
         """Start the engine in the background."""
-        if self._task is None:
-            self._task = asyncio.create_task(self._run_engine())
+        if not self._started:
+            self._started = True
+            self.supervisor.start(ENGINE_TASK, self._run_engine)
 
     async def _run_engine(self) -> None:
         try:
             await self.engine.run()
-        except Exception as exc:  # surfaced to the consumer via .error, not lost in a task
-            self.error = exc
+        except Exception as exc:
+            await self._tell_failure(exc)
             raise
-        finally:
-            self._subscription.close()
+        # The engine is done (a tape played to its end, every match final): the feed ends, and
+        # the task idles until closed, since the supervisor would take its return for a crash.
+        self._subscription.close()
+        await asyncio.Event().wait()
+
+    async def _tell_failure(self, exc: Exception) -> None:
+        message = f"engine restarting after {type(exc).__name__}: {str(exc)[:120]}"
+        for channel in self.channels:
+            status = SourceStatus(provider="engine", health=0.0, state="degraded", message=message)
+            now = self.engine.clock.now()
+            update = Update(kind=UpdateKind.STATUS, channel=channel, at=now, status=status)
+            await self.engine.bus.publish(update)
+
+    def _gave_up(self, name: str, reason: str) -> None:
+        self.error = RuntimeError(f"the {name} keeps failing ({reason})")
+        self._subscription.close()
 
     def __aiter__(self) -> AsyncIterator[Update]:
         return self._iterate()
@@ -87,10 +110,7 @@ class LocalFeed:
     async def close(self) -> None:
         """Stop the engine and end iteration."""
         self._subscription.close()
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._task
+        await self.supervisor.close()
 
 
 class QueueFeed:

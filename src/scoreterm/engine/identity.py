@@ -8,71 +8,15 @@ resets a match.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 import msgspec
 
 from scoreterm.domain.model import Match
+from scoreterm.domain.names import normalize_team
 
 KICKOFF_WINDOW = timedelta(hours=3)
-
-# Names that providers spell differently for the same team, after normalization.
-ALIASES: dict[str, str] = {
-    "manchester united": "man utd",
-    "manchester utd": "man utd",
-    "man united": "man utd",
-    "manchester city": "man city",
-    "tottenham hotspur": "tottenham",
-    "spurs": "tottenham",
-    "wolverhampton wanderers": "wolves",
-    "wolverhampton": "wolves",
-    "brighton and hove albion": "brighton",
-    "brighton hove albion": "brighton",
-    "newcastle united": "newcastle",
-    "west ham united": "west ham",
-    "nottingham forest": "nottm forest",
-    "nott m forest": "nottm forest",
-    "sheffield united": "sheffield utd",
-    "leeds united": "leeds",
-    "leicester city": "leicester",
-    "ipswich town": "ipswich",
-    "afc bournemouth": "bournemouth",
-    "atletico madrid": "atletico",
-    "atletico de madrid": "atletico",
-    "club atletico de madrid": "atletico",
-    "athletic club": "athletic bilbao",
-    "fc barcelona": "barcelona",
-    "real madrid cf": "real madrid",
-    "bayern munchen": "bayern",
-    "bayern munich": "bayern",
-    "fc bayern munchen": "bayern",
-    "borussia dortmund": "dortmund",
-    "paris saint germain": "psg",
-    "paris sg": "psg",
-    "internazionale": "inter",
-    "inter milan": "inter",
-    "fc internazionale milano": "inter",
-    "ac milan": "milan",
-    "usa": "united states",
-    "korea republic": "south korea",
-    "turkiye": "turkey",
-}
-_NOISE = re.compile(r"\b(fc|cf|afc|sc|ac|ssc|sv|vfb|club|de|the)\b")
-
-
-def normalize_team(name: str) -> str:
-    """Lower-case, accent-free, punctuation-free, alias-resolved team name."""
-    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
-    text = re.sub(r"[^a-z0-9 ]+", " ", text.replace("&", " and "))
-    text = " ".join(text.split())
-    if text in ALIASES:
-        return ALIASES[text]
-    stripped = " ".join(_NOISE.sub(" ", text).split())
-    return ALIASES.get(stripped, stripped or text)
-
 
 def _same_team(a: str, b: str) -> bool:
     return a == b or (len(a) >= 4 and len(b) >= 4 and (a.startswith(b) or b.startswith(a)))

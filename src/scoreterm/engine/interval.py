@@ -24,6 +24,8 @@ SCHEDULED_S = 120.0
 IDLE_S = 600.0
 EMPTY_S = 900.0
 IMMINENT_WINDOW = timedelta(minutes=15)
+# A match past its kick-off time that has not started may start any second, for this long.
+LATE_WINDOW = timedelta(minutes=60)
 JITTER = 0.10
 MIN_FIXED_S = 0.5
 BACKOFF_BASE_S = 1.0
@@ -36,8 +38,9 @@ def phase_base(match: Match, now: datetime) -> float:
     """Base interval for one match.
 
     Live 3 s; break (half-time) 15 s; suspended 60 s (may resume any minute, but nothing moves);
-    scheduled and kicking off within 15 min, or past kick-off but not started (late), 60 s;
-    scheduled later 120 s; final, postponed or cancelled 600 s.
+    past kick-off but not started (a late kick-off) 3 s, like a live match, for up to an hour,
+    then 60 s; scheduled and kicking off within 15 min 60 s; scheduled later 120 s; final,
+    postponed or cancelled 600 s.
     """
     state = match.phase.state
     if state is PhaseState.LIVE:
@@ -47,6 +50,8 @@ def phase_base(match: Match, now: datetime) -> float:
     if state is PhaseState.SUSPENDED:
         return IMMINENT_S
     if state is PhaseState.SCHEDULED:
+        if timedelta(0) <= now - match.kickoff <= LATE_WINDOW:
+            return LIVE_S
         return IMMINENT_S if match.kickoff - now <= IMMINENT_WINDOW else SCHEDULED_S
     return IDLE_S
 

@@ -7,12 +7,15 @@ away, records the reason (``/health`` and the status bar read :meth:`Supervisor.
 starts it again after a backoff with full jitter. A task that keeps dying past ``max_restarts`` in
 a row is given up on and ``on_give_up`` is called (the CLI exits non-zero from there): never a
 process that looks alive and does nothing.
+
+A task that ends with a ``CancelledError`` nobody asked for (it awaited something that was cancelled
+under it) has died too, and is treated as such: only a cancellation of the task itself (``stop``,
+``close``, the loop shutting down) is a normal end.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 import traceback
@@ -29,6 +32,10 @@ RESTART_CAP_S = 30.0
 # A restarted task that has run this long without dying again counts as recovered.
 RECOVERED_AFTER_S = 60.0
 DEFAULT_MAX_RESTARTS = 20
+# How long stop()/close() wait for a cancelled task before leaving it behind (logged), and how often
+# they cancel it again meanwhile.
+CANCEL_PATIENCE_S = 10.0
+RECANCEL_EVERY_S = 0.25
 
 TaskFactory = Callable[[], Awaitable[None]]
 
@@ -88,6 +95,10 @@ class Supervisor:
         Raises:
             ValueError: a task of that name is already running.
         """
+        if self._closing:
+            # A late start during shutdown (a callback racing close()): nothing left to supervise it.
+            log.debug("not starting %s: the supervisor is closed", name)
+            return
         known = self._records.get(name)
         if known is not None and not known.done and not known.gave_up:
             raise ValueError(f"task {name!r} is already supervised")
@@ -122,19 +133,30 @@ class Supervisor:
         """Restarts per task (for ``/health`` and metrics)."""
         return {name: record.restarts for name, record in self._records.items()}
 
-    async def stop(self, name: str) -> None:
-        """Cancel the task ``name`` (and any pending restart) and wait until it is over."""
+    def task(self, name: str) -> asyncio.Task[None] | None:
+        """The current asyncio task of ``name`` (it ends when the task does; None if never started)."""
+        record = self._records.get(name)
+        return record.task if record is not None else None
+
+    def stop(self, name: str) -> asyncio.Future[None]:
+        """Cancel the task ``name`` (and any pending restart) now; await the result to wait until it is over.
+
+        The task is forgotten at once, so ``start(name, ...)`` may follow right away, even before the
+        old run has finished unwinding.
+        """
         record = self._records.pop(name, None)
-        if record is not None:
-            await _cancel(record)
+        if record is None:
+            done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            done.set_result(None)
+            return done
+        return asyncio.ensure_future(_cancel(_cancelled(record)))
 
     async def close(self) -> None:
         """Cancel every task and wait until all are over."""
         self._closing = True
         records = list(self._records.values())
         self._records.clear()
-        for record in records:
-            await _cancel(record)
+        await _cancel([task for record in records for task in _cancelled(record)])
 
     def _launch(self, record: TaskRecord) -> None:
         record.waiting = None
@@ -144,18 +166,31 @@ class Supervisor:
     async def _guard(self, record: TaskRecord) -> None:
         try:
             await record.factory()
-        except asyncio.CancelledError:
-            raise
+        except asyncio.CancelledError as exc:
+            current = asyncio.current_task()
+            if current is None or current.cancelling() or not self._supervising(record):
+                raise  # we (or the loop) asked for it: a normal end
+            detail = "".join(traceback.format_exception(exc))
+            log.error("background task %s was cancelled by something else\n%s", record.name, detail)
+            self._failed(record, "cancelled unexpectedly")
+            return
         except Exception as exc:
+            if not self._supervising(record):
+                log.debug("stopped task %s ended with %s", record.name, _describe(exc))
+                return
             detail = "".join(traceback.format_exception(exc))
             log.error("background task %s died: %s\n%s", record.name, _describe(exc), detail)
             self._failed(record, _describe(exc))
             return
-        if record.restart and not self._closing:
+        if record.restart and self._supervising(record):
             log.error("background task %s ended although it should run until stopped", record.name)
             self._failed(record, "ended unexpectedly")
             return
         record.done = True
+
+    def _supervising(self, record: TaskRecord) -> bool:
+        """False once ``record`` was stopped (or the supervisor closed): its end is not a failure."""
+        return not self._closing and self._records.get(record.name) is record
 
     def _failed(self, record: TaskRecord, reason: str) -> None:
         now = self._clock.monotonic()
@@ -170,7 +205,10 @@ class Supervisor:
             record.gave_up = True
             log.critical("background task %s keeps failing; giving up: %s", record.name, reason)
             if self._on_give_up is not None:
-                self._on_give_up(record.name, reason)
+                try:
+                    self._on_give_up(record.name, reason)
+                except Exception:  # the hook must not die silently in the task that called it
+                    log.exception("the give-up hook of %s failed", record.name)
             return
         if self._closing:
             return
@@ -192,9 +230,30 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
-async def _cancel(record: TaskRecord) -> None:
-    for task in (record.waiting, record.task):
-        if task is not None and not task.done():
+def _cancelled(record: TaskRecord) -> list[asyncio.Task[None]]:
+    """Cancel what runs for ``record`` (its pending restart, its task); the tasks to wait for."""
+    current = asyncio.current_task()
+    tasks = [t for t in (record.waiting, record.task) if t is not None and not t.done() and t is not current]
+    for task in tasks:
+        task.cancel()
+    return tasks
+
+
+async def _cancel(tasks: list[asyncio.Task[None]]) -> None:
+    """Wait (bounded) until ``tasks`` are over, cancelling them again while they are not.
+
+    Again and again (but not so often that a task's own cleanup is cut short): on Python 3.11
+    ``asyncio.wait_for`` (redis-py sends with it) loses a cancellation that comes just as its reply
+    does. ``asyncio.wait``, not awaiting each task under ``suppress(CancelledError)``: a cancellation
+    of the caller must reach the caller, not be swallowed as if it were the task's.
+    """
+    pending = [task for task in tasks if not task.done()]
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + CANCEL_PATIENCE_S
+    while pending and loop.time() < deadline:
+        for task in pending:
             task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        _, still = await asyncio.wait(pending, timeout=RECANCEL_EVERY_S)
+        pending = list(still)
+    for task in pending:
+        log.error("background task %s did not stop within %.0fs", task.get_name(), CANCEL_PATIENCE_S)

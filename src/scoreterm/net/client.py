@@ -17,7 +17,8 @@ from collections.abc import AsyncIterator
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
 
-from scoreterm.domain.model import Update, UpdateKind
+from scoreterm.domain.channels import CONNECTION
+from scoreterm.domain.model import SourceStatus, Update, UpdateKind
 from scoreterm.engine.clock import Clock, SystemClock
 from scoreterm.engine.interval import full_jitter
 from scoreterm.net import protocol as p
@@ -29,6 +30,7 @@ BACKOFF_BASE_S = 0.5
 BACKOFF_CAP_S = 30.0
 OFFLINE_AFTER = 5
 CONNECT_TIMEOUT_S = 10.0
+CONNECTION_CHANNEL = CONNECTION
 
 
 class ConnectionState(enum.StrEnum):
@@ -43,6 +45,13 @@ class ConnectionState(enum.StrEnum):
 
 class ServerRefused(Exception):
     """The server refused us for good (bad token, forbidden origin): retrying will not help."""
+
+    fatal = True
+    """Tells the dashboard to stop: the command then exits with this error."""
+
+
+class UnknownChannel(ServerRefused):
+    """The server does not carry a league we asked for."""
 
 
 class RemoteFeed:
@@ -74,7 +83,8 @@ class RemoteFeed:
         self.duplicates_dropped = 0
         self.recovered: bool | None = None
         self.error: BaseException | None = None
-        self._focus: str | None = None
+        self.last_failure: str = ""
+        self._announced = False
         self._ws: ClientConnection | None = None
 
     async def start(self) -> None:
@@ -96,7 +106,6 @@ class RemoteFeed:
 
     def focus(self, match_id: str | None) -> None:
         """The server keeps detail fresh for everyone; nothing to ask for."""
-        self._focus = match_id
 
     def describe(self) -> str:
         """One line for the status bar: connected (with latency), reconnecting in Ns, offline."""
@@ -127,6 +136,7 @@ class RemoteFeed:
             try:
                 await self._session()
                 self.attempt = 0
+                self.last_failure = "the server closed the connection"
             except ServerRefused as exc:
                 self.state = ConnectionState.OFFLINE
                 self.error = exc
@@ -134,14 +144,37 @@ class RemoteFeed:
                 return
             except (OSError, ConnectionClosed, InvalidHandshake, TimeoutError, p.ProtocolError) as exc:
                 log.info("connection to %s lost: %s", self.url, exc)
+                self.last_failure = _reason(exc)
             self.attempt += 1
             delay = full_jitter(self.attempt, base=BACKOFF_BASE_S, cap=BACKOFF_CAP_S, rng=self._rng)
-            self.state = (
-                ConnectionState.OFFLINE if self.attempt > OFFLINE_AFTER else ConnectionState.RECONNECTING
-            )
             self.retry_in = delay
+            offline = self.attempt > OFFLINE_AFTER
+            self.state = ConnectionState.OFFLINE if offline else ConnectionState.RECONNECTING
+            await self._tell(self.state.value)
             await self.clock.sleep(delay)
             self.retry_in = None
+
+    async def _announce(self, how: str) -> None:
+        """Say once per connection how it started: ``resumed``, ``fresh`` (a fresh snapshot: what
+        was missed could not be replayed) or ``connected``."""
+        if not self._announced:
+            self._announced = True
+            await self._tell(how)
+
+    async def _tell(self, state: str) -> None:
+        """Say ``state`` of the connection as a status update on :data:`CONNECTION_CHANNEL`."""
+        trouble = state in (ConnectionState.RECONNECTING.value, ConnectionState.OFFLINE.value)
+        status = SourceStatus(
+            provider=self.url,
+            state=state,
+            message=f"{self.last_failure}; retrying (attempt {self.attempt})" if trouble else "",
+            next_poll_s=self.retry_in if trouble else None,
+            retrying=trouble,
+            failures=self.attempt,
+        )
+        await self._queue.put(
+            Update(kind=UpdateKind.STATUS, channel=CONNECTION_CHANNEL, at=self.clock.now(), status=status)
+        )
 
     async def _session(self) -> None:
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
@@ -176,6 +209,7 @@ class RemoteFeed:
             await ws.send(p.encode_client(hello), text=True)
             for league in self.leagues or welcome.leagues:
                 await ws.send(p.encode_client(p.Subscribe(channel=f"league:{league}")), text=True)
+            self._announced = False
             self.state = ConnectionState.CONNECTED
             # The server answered: the next drop starts a fresh backoff, not where the last one stopped.
             self.attempt = 0
@@ -201,10 +235,13 @@ class RemoteFeed:
                 self.latency_ms = max(0.0, (self.clock.monotonic() - sent / 1000) * 1000)
             return
         if isinstance(message, p.Error):
+            if message.code is p.ErrorCode.UNKNOWN_CHANNEL and message.op == "subscribe":
+                raise UnknownChannel(f"{self.url}: {message.message}")
             log.warning("server error %s: %s", message.code, message.message)
             return
         if isinstance(message, p.Resumed):
             self.recovered = True
+            await self._announce("resumed")
             return
         if isinstance(message, p.Snapshot) and message.recovered is False:
             self.recovered = False
@@ -222,9 +259,21 @@ class RemoteFeed:
             for match in update.matches:
                 self.last_seq[match.id] = match.seq
         await self._queue.put(update)
+        if isinstance(message, p.Snapshot):
+            # Said after the snapshot: a script's first line stays the snapshot.
+            await self._announce("fresh" if message.recovered is False else "connected")
 
     async def _ping(self, ws: ClientConnection) -> None:
         while True:
             # The id is the send time in ms on our monotonic clock, so the pong tells the RTT.
             await ws.send(p.encode_client(p.Ping(id=int(self.clock.monotonic() * 1000))), text=True)
             await self.clock.sleep(PING_EVERY_S)
+
+
+def _reason(exc: BaseException) -> str:
+    """Why a connection failed, in a few words (``Connection refused``, ``timed out``)."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    if isinstance(exc, TimeoutError):
+        return "timed out"
+    return str(exc) or type(exc).__name__

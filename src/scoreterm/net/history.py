@@ -6,6 +6,10 @@ longer holds all of it, and then a fresh snapshot. After a restart the same data
 the latest state of every match and its events (:meth:`History.restore_state`) so the engine's
 seqs continue where they stopped, and the same ``epoch`` tells clients their seqs still hold.
 
+A damaged database is refused when it is opened (every page and row is checked:
+``net/history_check.py``); what goes bad after that costs only the rings it touches — a resume
+there gets a fresh snapshot — never the server.
+
 Writes are batched: :meth:`History.append` does not commit. :meth:`History.flush` does (the
 server calls it after each burst and on shutdown), and so does an append that leaves 200 rows
 pending. In WAL mode with ``synchronous=NORMAL`` a committed batch survives a crash of the
@@ -15,6 +19,7 @@ process; a power cut may lose the last batches but does not corrupt the file.
 from __future__ import annotations
 
 import bisect
+import logging
 import sqlite3
 import uuid
 from collections import defaultdict, deque
@@ -25,8 +30,11 @@ from typing import Any, Self
 import msgspec
 
 from scoreterm.domain.model import Match, MatchEvent, Update, UpdateKind
+from scoreterm.net.history_check import UNDECODABLE, Damaged, check_database
 
+log = logging.getLogger(__name__)
 SCHEMA_VERSION = "1"
+_SEQ_MIN, _SEQ_MAX = -(2**63), 2**63 - 1  # SQLite's INTEGER: a larger bind is an OverflowError
 _BATCH = 200
 _RECORDED = (UpdateKind.DELTA, UpdateKind.EVENT)
 _TIMELINE = "SELECT payload FROM updates WHERE match_id=? AND kind='event' AND seq>? ORDER BY seq LIMIT ?"
@@ -45,6 +53,7 @@ CREATE TABLE IF NOT EXISTS matches (match_id TEXT PRIMARY KEY, seq INTEGER NOT N
 COMMIT;
 """
 _RING = "SELECT payload FROM updates WHERE match_id = ? ORDER BY seq DESC LIMIT ?"
+_TOP = "SELECT MAX(seq) FROM updates WHERE match_id = ?"
 _EVENTS = "SELECT match_id, payload FROM updates WHERE kind = 'event' ORDER BY match_id, seq"
 _SET_META = "INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
 _UPSERT_MATCH = """
@@ -69,13 +78,16 @@ class History:
         per_match: how many of its latest updates each match keeps in RAM for :meth:`since`.
 
     Raises:
-        HistoryError: the file cannot be created or is not a readable history database.
+        HistoryError: the file cannot be created, is not a readable history database (any damage,
+            to a page or to a row), or has another schema.
     """
 
     def __init__(self, path: Path | None, per_match: int = 300) -> None:
         self.path = path
         self.per_match = per_match
         self._rings: dict[str, deque[Update]] = {}
+        # Matches whose ring could not be read back: nothing at or below this seq can be replayed.
+        self._lost_up_to: dict[str, int] = {}
         self._pending = 0
         self._rows = 0
         self._closed = False
@@ -105,14 +117,19 @@ class History:
                 db.executemany("INSERT OR IGNORE INTO meta VALUES (?, ?)", self._meta.items())
                 db.commit()
             self._meta.update(stored)
-            # Counting once also reads every page of the table: a damaged file fails here, not later.
+            if (version := self._meta["schema_version"]) != SCHEMA_VERSION:
+                db.close()
+                raise HistoryError(
+                    f"{path} has history schema {version}; this scoreterm reads {SCHEMA_VERSION}"
+                )
+            check_database(db)
             self._rows = int(db.execute("SELECT COUNT(*) FROM updates").fetchone()[0])
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, Damaged) as exc:
             db.close()
-            raise HistoryError(f"{path} is not a readable scoreterm history database ({exc})") from exc
-        if (version := self._meta["schema_version"]) != SCHEMA_VERSION:
-            db.close()
-            raise HistoryError(f"{path} has history schema {version}; this scoreterm reads {SCHEMA_VERSION}")
+            raise HistoryError(
+                f"{path} is not a readable scoreterm history database ({_one_line(exc)}); move it aside "
+                "to start a new history (clients then resync from fresh snapshots)"
+            ) from exc
         return db
 
     def append(self, update: Update) -> bool:
@@ -187,6 +204,8 @@ class History:
             some are no longer held (the caller then sends a fresh snapshot).
         """
         ring = self._ring(match_id)
+        if after_seq < self._lost_up_to.get(match_id, 0):
+            return None
         if not ring or after_seq >= ring[-1].seq:
             return []
         after_seq = max(after_seq, 0)
@@ -197,28 +216,41 @@ class History:
     def latest_seq(self, match_id: str) -> int:
         """The latest seq recorded for ``match_id`` (0 if unknown)."""
         ring = self._ring(match_id)
-        return ring[-1].seq if ring else 0
+        return ring[-1].seq if ring else self._lost_up_to.get(match_id, 0)
 
     def timeline(self, match_id: str, after_seq: int = 0, limit: int = 500) -> list[Update]:
-        """The event updates of ``match_id`` with seq > ``after_seq``, in seq order, at most ``limit``."""
+        """The event updates of ``match_id`` with seq > ``after_seq``, in seq order, at most ``limit``.
+
+        Raises:
+            HistoryError: the database cannot be read (or a row of it decoded).
+        """
         if self._db is None:
             return [u for u in self._events.get(match_id, ()) if u.seq > after_seq][:limit]
-        rows = self._query(_TIMELINE, (match_id, after_seq, limit))
-        return [self._decode(payload) for (payload,) in rows]
+        after_seq = min(max(after_seq, _SEQ_MIN), _SEQ_MAX)
+        rows = self._query(_TIMELINE, (match_id, after_seq, max(0, min(limit, _SEQ_MAX))))
+        return [self._decoded(payload) for (payload,) in rows]
 
     def restore_state(self) -> list[tuple[Match, list[MatchEvent]]]:
         """The latest state of every match with its events (latest version of each key), by seq.
 
         Feed each pair to ``MatchStore.restore`` after a restart so seqs continue.
+
+        Raises:
+            HistoryError: the database cannot be read (or a row of it decoded).
         """
         states: Mapping[str, Match] = self._states
         events: Mapping[str, list[Update]] = self._events
         if self._db is not None:
             rows = self._query("SELECT match_id, payload FROM matches ORDER BY match_id")
-            states = {match_id: msgspec.json.decode(payload, type=Match) for match_id, payload in rows}
+            try:
+                states = {match_id: msgspec.json.decode(payload, type=Match) for match_id, payload in rows}
+            except UNDECODABLE as exc:
+                raise HistoryError(
+                    f"history database {self.path}: a match state is unreadable ({exc})"
+                ) from None
             events = defaultdict(list)
             for match_id, payload in self._query(_EVENTS):
-                events[match_id].append(self._decode(payload))
+                events[match_id].append(self._decoded(payload))
         return [(match, _latest_by_key(events.get(match_id, ()))) for match_id, match in states.items()]
 
     def get_meta(self, key: str) -> str | None:
@@ -253,31 +285,58 @@ class History:
         self.close()
 
     def _ring(self, match_id: str) -> deque[Update] | None:
-        """The RAM ring of ``match_id``, loaded from the db on first use (only if not empty)."""
+        """The RAM ring of ``match_id``, loaded from the db on first use (only if not empty).
+
+        A ring that cannot be read back (the file was damaged after the open's check) is dropped:
+        the match starts a new ring, and a resume from before it gets a fresh snapshot.
+        """
         ring = self._rings.get(match_id)
         if ring is None and self._db is not None:
             rows = self._query(_RING, (match_id, self.per_match))
             if rows:
-                loaded = (self._decode(payload) for (payload,) in reversed(rows))
+                try:
+                    loaded = [self._decode(payload) for (payload,) in reversed(rows)]
+                except UNDECODABLE as exc:
+                    top = int(self._query(_TOP, (match_id,))[0][0] or 0)
+                    log.warning(
+                        "history of %s is unreadable (%s); resumes up to seq %d get a fresh snapshot",
+                        match_id,
+                        _one_line(exc),
+                        top,
+                    )
+                    self._lost_up_to[match_id] = top
+                    loaded = []
                 ring = self._rings[match_id] = deque(loaded, maxlen=self.per_match)
         return ring
+
+    def _decoded(self, payload: object) -> Update:
+        try:
+            return self._decode(payload)  # type: ignore[arg-type]
+        except UNDECODABLE as exc:
+            raise HistoryError(
+                f"history database {self.path}: a row is unreadable ({_one_line(exc)})"
+            ) from None
 
     def _query(self, sql: str, params: tuple[object, ...] = ()) -> list[Any]:
         assert self._db is not None
         try:
             return self._db.execute(sql, params).fetchall()
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, OverflowError) as exc:
             raise self._error(exc) from exc
 
     def _execute(self, sql: str, params: tuple[object, ...]) -> int:
         assert self._db is not None
         try:
             return self._db.execute(sql, params).rowcount
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, OverflowError) as exc:
             raise self._error(exc) from exc
 
-    def _error(self, exc: sqlite3.Error) -> HistoryError:
-        return HistoryError(f"history database {self.path}: {exc}")
+    def _error(self, exc: Exception) -> HistoryError:
+        return HistoryError(f"history database {self.path}: {_one_line(exc)}")
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
 
 
 def _insort(ring: deque[Update], update: Update) -> None:

@@ -1,9 +1,18 @@
-"""Plain HTTP on the WebSocket port: health, metrics, leagues, scoreboards, timelines."""
+"""Plain HTTP on the WebSocket port: health, metrics, leagues, scoreboards, timelines.
+
+Every request is first counted against its client's budget (a token bucket per address, one for
+``/health`` and one for the rest; over it: 429 with ``Retry-After``), then the token is checked
+(401), then the request is answered; a bad parameter is a 400. Tokens are compared as bytes, so
+any token, ASCII or not, is at worst a 401.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import logging
+import math
 import secrets
+import time
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -16,10 +25,13 @@ from scoreterm import __version__
 from scoreterm.domain.display import match_json
 from scoreterm.domain.leagues import CATALOG
 from scoreterm.net import protocol as p
+from scoreterm.net.history import HistoryError
+from scoreterm.net.limits import KeyedBuckets, client_key
 
 if TYPE_CHECKING:
     from scoreterm.net.server import ScoretermServer
 
+log = logging.getLogger(__name__)
 _REASONS = {
     200: "OK",
     304: "Not Modified",
@@ -29,6 +41,35 @@ _REASONS = {
     429: "Too Many Requests",
     503: "Service Unavailable",
 }
+MAX_SEQ = 2**63 - 1  # SQLite's INTEGER; a larger bind is an OverflowError
+
+
+def token_bytes(text: str) -> bytes:
+    """The bytes a token given as text stands for (UTF-8; never raises, lone surrogates included)."""
+    return text.encode("utf-8", "surrogatepass")
+
+
+def same_token(supplied: bytes, expected: str) -> bool:
+    """Whether ``supplied`` is the token ``expected``, in constant time.
+
+    ``secrets.compare_digest`` refuses ``str`` with non-ASCII characters (a TypeError, which was a
+    500 per request): bytes are compared, whatever the client sent.
+    """
+    return secrets.compare_digest(supplied, token_bytes(expected))
+
+
+def client_host(connection: ServerConnection) -> str:
+    """The client's address as the socket reports it ("?" when unknown)."""
+    remote = connection.remote_address
+    return str(remote[0]) if remote else "?"
+
+
+def parse_seq(value: str) -> int | None:
+    """A seq given in a URL: ASCII digits only, 0 to 2**63-1; None for anything else."""
+    if not value or len(value) > 19 or not value.isascii() or not value.isdigit():
+        return None
+    seq = int(value)
+    return seq if seq <= MAX_SEQ else None
 
 
 def respond(
@@ -54,24 +95,34 @@ class HttpEndpoints:
 
     def __init__(self, server: ScoretermServer) -> None:
         self.server = server
+        config = server.config
+        self._api_budget = KeyedBuckets(config.http_requests_per_s, config.http_burst)
+        self._health_budget = KeyedBuckets(config.health_requests_per_s, config.health_burst)
 
-    def token_of(self, request: Request) -> str | None:
-        """The token from ``Authorization: Bearer`` or ``?token=`` (None when absent)."""
+    def token_of(self, request: Request) -> bytes | None:
+        """The token from ``Authorization: Bearer`` or ``?token=``, as the bytes sent (None when absent).
+
+        Header values reach us decoded as latin-1 (websockets keeps non-ASCII octets that way), and
+        the query is percent-decoded as latin-1 too: both give back exactly the octets the client sent.
+        """
         header = request.headers.get("Authorization", "")
-        if header.lower().startswith("bearer "):
-            return header[7:].strip()
-        values = parse_qs(urlsplit(request.path).query).get("token")
-        return values[0] if values else None
+        if header[:7].lower() == "bearer ":
+            return _octets(header[7:].strip())
+        values = parse_qs(urlsplit(request.path).query, encoding="latin-1").get("token")
+        return _octets(values[0]) if values else None
 
     def _authorized(self, request: Request) -> bool:
         token = self.server.config.token
         supplied = self.token_of(request)
-        return token is None or (supplied is not None and secrets.compare_digest(supplied, token))
+        return token is None or (supplied is not None and same_token(supplied, token))
 
     def handle(self, connection: ServerConnection, request: Request) -> Response:
         """Answer a plain HTTP GET."""
         parts = urlsplit(request.path)
         path = parts.path.rstrip("/") or "/"
+        refused = self._over_budget(connection, path)
+        if refused is not None:
+            return refused
         if path == "/health":
             return respond(connection, 200, self.health())
         if not self._authorized(request):
@@ -97,20 +148,58 @@ class HttpEndpoints:
         if len(segments) == 4 and segments[:2] == ["v1", "leagues"] and segments[3] == "scoreboard":
             return self._scoreboard(connection, request, segments[2])
         if len(segments) == 4 and segments[:2] == ["v1", "matches"] and segments[3] == "timeline":
-            return self._timeline(connection, segments[2], parse_qs(parts.query))
+            query = parse_qs(parts.query, keep_blank_values=True)
+            try:
+                return self._timeline(connection, segments[2], query)
+            except HistoryError as exc:
+                # Never a wrong list: the events cannot be read, and the answer says so.
+                log.warning("timeline of %s: %s", segments[2], exc)
+                return respond(connection, 503, {"error": "the history cannot be read now"})
         return respond(connection, 404, {"error": f"no such endpoint {path}"})
 
+    def _over_budget(self, connection: ServerConnection, path: str) -> Response | None:
+        """A 429 when the client has spent its budget of requests (counted before the token check)."""
+        config = self.server.config
+        health = path == "/health"
+        budget = self._health_budget if health else self._api_budget
+        if (config.health_requests_per_s if health else config.http_requests_per_s) <= 0:
+            return None  # 0 turns the limit off (e.g. behind a proxy that limits already)
+        key, now = client_key(client_host(connection)), time.monotonic()
+        if budget.allow(key, now):
+            return None
+        self.server.metrics.rejected.labels("http_rate").inc()
+        wait = max(1, math.ceil(budget.retry_after(key, now)))
+        return respond(
+            connection, 429, {"error": "too many requests from this address"}, {"Retry-After": str(wait)}
+        )
+
     def health(self) -> dict[str, Any]:
-        """Server status as JSON (also used by tests)."""
+        """Server status as JSON (also used by tests).
+
+        ``status`` is ``degraded`` while a supervised task is dead, restarting or recently restarted,
+        the history cannot be read, or a league's source is not ``ok`` (its polls fail: nothing new
+        flows); ``problems`` then says which and why (it is ``{}`` otherwise). The HTTP status stays
+        200: every instance shares a provider's trouble, so it is no reason to take one out.
+        """
         engine = self.server.engine
+        problems = dict(self.server.supervisor.problems())
+        sources = {slug: engine.status(slug) for slug in self.server.leagues}
+        for slug, source in sources.items():
+            if source.state != "ok" and self.server.engine.polls:
+                problems[f"league:{slug}"] = f"{source.provider} {source.state}: {source.message}"[:300]
+        try:
+            history: dict[str, int] | None = self.server.history.stats()
+        except HistoryError as exc:
+            history, problems["history"] = None, str(exc)
         body: dict[str, Any] = {
-            "status": "ok",
+            "status": "degraded" if problems else "ok",
+            "problems": problems,
             "version": __version__,
             "epoch": self.server.epoch,
             "connections": len(self.server.clients),
-            "leagues": {slug: msgspec.to_builtins(engine.status(slug)) for slug in self.server.leagues},
+            "leagues": {slug: msgspec.to_builtins(source) for slug, source in sources.items()},
             "polls": engine.polls,
-            "history": self.server.history.stats(),
+            "history": history,
         }
         if self.server.link is not None:
             body.update(self.server.link.health())
@@ -119,6 +208,9 @@ class HttpEndpoints:
     def _refresh_gauges(self) -> None:
         metrics = self.server.metrics
         metrics.polls.set(self.server.engine.polls)
+        for task, restarts in self.server.supervisor.stats().items():
+            metrics.task_restarts.labels(task).set(restarts)
+        metrics.degraded.set(1 if self.server.supervisor.problems() else 0)
         if self.server.link is not None:
             self.server.link.refresh_gauges()
         for slug in self.server.leagues:
@@ -136,11 +228,17 @@ class HttpEndpoints:
         return respond(connection, 200, None, {"ETag": etag}, raw=body)
 
     def _timeline(self, connection: ServerConnection, match_id: str, query: dict[str, list[str]]) -> Response:
-        try:
-            after = int(query.get("after_seq", ["0"])[0])
-        except ValueError:
-            return respond(connection, 400, {"error": "after_seq must be an integer"})
+        after = parse_seq(query.get("after_seq", ["0"])[0])
+        if after is None:
+            return respond(connection, 400, {"error": f"after_seq must be an integer from 0 to {MAX_SEQ}"})
         if self.server.engine.store.get(match_id) is None and not self.server.history.latest_seq(match_id):
             return respond(connection, 404, {"error": f"no match {match_id!r}"})
         frames = [m for u in self.server.history.timeline(match_id, after) if (m := p.from_update(u))]
         return respond(connection, 200, None, raw=b"[" + b",".join(p.encode(f) for f in frames) + b"]")
+
+
+def _octets(text: str) -> bytes:
+    try:
+        return text.encode("latin-1")
+    except UnicodeEncodeError:  # not from the wire as websockets decodes it; still never a 500
+        return token_bytes(text)

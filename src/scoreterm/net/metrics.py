@@ -6,7 +6,8 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest
 
 
 class ServerMetrics:
-    """Connections, messages in/out, drops, resumes, errors, provider health and polls."""
+    """Connections, messages in/out, drops, resumes, errors, provider health, polls, resyncs and the
+    supervised tasks' restarts."""
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
@@ -22,6 +23,13 @@ class ServerMetrics:
             "scoreterm_provider_health", "Provider health score (0-1)", ["provider"], registry=r
         )
         self.polls = Gauge("scoreterm_polls", "Scoreboard polls made by the engine", registry=r)
+        self.resyncs = Counter(
+            "scoreterm_resyncs", "Unasked recovered:false snapshots sent, by cause", ["reason"], registry=r
+        )
+        self.task_restarts = Gauge(
+            "scoreterm_task_restarts", "Restarts of each supervised background task", ["task"], registry=r
+        )
+        self.degraded = Gauge("scoreterm_degraded", "1 while /health says degraded", registry=r)
 
     def render(self) -> bytes:
         """The Prometheus text exposition."""

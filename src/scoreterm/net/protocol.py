@@ -8,10 +8,11 @@ with a stable :class:`ErrorCode`; ``encode`` serializes once, so a broadcast is 
 from __future__ import annotations
 
 import enum
+import json
 import re
 from collections.abc import Collection
 from datetime import UTC, datetime
-from typing import Any, ClassVar, Literal, TypeAlias
+from typing import Annotated, Any, ClassVar, Literal, TypeAlias
 
 import msgspec
 
@@ -20,6 +21,10 @@ from scoreterm.domain.model import Match, MatchEvent, SourceStatus, Update, Upda
 
 PROTOCOL_VERSION = 1
 MAX_MESSAGE_BYTES = 64 * 1024
+# What a client may send where the protocol wants an int: what every JSON library can carry losslessly
+# as a 64-bit integer, and what SQLite binds. A seq is never negative.
+Int64 = Annotated[int, msgspec.Meta(ge=-(2**63), le=2**63 - 1)]
+Seq = Annotated[int, msgspec.Meta(ge=0, le=2**63 - 1)]
 
 
 class Tier(enum.StrEnum):
@@ -93,7 +98,7 @@ class Hello(_ClientBase, frozen=True, kw_only=True, tag="hello"):
     op: ClassVar[str] = "hello"
     token: str | None = None
     epoch: str | None = None
-    resume: dict[str, int] = msgspec.field(default_factory=dict)
+    resume: dict[str, Seq] = msgspec.field(default_factory=dict)
 
 
 class Subscribe(_ClientBase, frozen=True, kw_only=True, tag="subscribe"):
@@ -115,7 +120,7 @@ class Ping(_ClientBase, frozen=True, kw_only=True, tag="ping"):
     """Application-level ping; the ``pong`` echoes ``id``."""
 
     op: ClassVar[str] = "ping"
-    id: str | int | None = None
+    id: str | Int64 | None = None
 
 
 ClientMessage: TypeAlias = Hello | Subscribe | Unsubscribe | Ping
@@ -216,8 +221,9 @@ _CHANNEL = re.compile(r"(league|match):([A-Za-z0-9][A-Za-z0-9._-]{0,127})")
 _NOT_JSON = (msgspec.DecodeError, UnicodeError, RecursionError)
 
 
-def _clip(text: str, limit: int = 64) -> str:
-    # Echoed input is capped so an error frame never amplifies what a client sent.
+def clip(text: str, limit: int = 64) -> str:
+    """``text`` cut to ``limit`` characters (with "..." when cut): what an error frame may echo of the
+    client's input, so that it never amplifies what a client sent."""
     return text if len(text) <= limit else text[:limit] + "..."
 
 
@@ -236,20 +242,24 @@ def decode_client(data: str | bytes) -> ClientMessage:
 
     Raises:
         ProtocolError: ``bad_json`` (not JSON), ``bad_message`` (not an object, ``op`` missing or not a
-            string, a field missing or of the wrong type), ``unsupported_version`` (``v`` an integer
-            other than 1), ``unknown_op`` (an op this version does not know). Nothing else, for any input.
+            string, a field missing or of the wrong type, a number out of range), ``unsupported_version``
+            (``v`` an integer other than 1), ``unknown_op`` (an op this version does not know). Nothing
+            else, for any input.
     """
     try:
         value: Any = _ANY_DECODER.decode(data)
+    except msgspec.ValidationError as exc:
+        # The untyped decode refuses only numbers it cannot hold (1e400, an int of thousands of digits).
+        raise _out_of_range(data, exc) from None
     except _NOT_JSON as exc:
-        raise ProtocolError(ErrorCode.BAD_JSON, f"not valid JSON: {_clip(str(exc), 200)}") from None
+        raise ProtocolError(ErrorCode.BAD_JSON, f"not valid JSON: {clip(str(exc), 200)}") from None
     if not isinstance(value, dict):
         raise ProtocolError(ErrorCode.BAD_MESSAGE, "a message must be a JSON object with an 'op'")
-    op = _clip(value["op"]) if isinstance(value.get("op"), str) else None
+    op = clip(value["op"]) if isinstance(value.get("op"), str) else None
     version = value.get("v", PROTOCOL_VERSION)
     # The version comes first: a newer client's message need not fit v1's shapes at all.
     if type(version) is int and version != PROTOCOL_VERSION:
-        message = f"protocol version {_clip(str(version), 20)} is not supported; this server speaks v1"
+        message = f"protocol version {clip(str(version), 20)} is not supported; this server speaks v1"
         raise ProtocolError(ErrorCode.UNSUPPORTED_VERSION, message, op)
     if op is None:
         raise ProtocolError(ErrorCode.BAD_MESSAGE, "'op' is missing or not a string")
@@ -258,8 +268,31 @@ def decode_client(data: str | bytes) -> ClientMessage:
     try:
         decoded: ClientMessage = msgspec.convert(value, ClientMessage)
     except (msgspec.ValidationError, RecursionError) as exc:
-        raise ProtocolError(ErrorCode.BAD_MESSAGE, f"invalid {op}: {_clip(str(exc), 200)}", op) from None
+        raise ProtocolError(ErrorCode.BAD_MESSAGE, f"invalid {op}: {clip(str(exc), 200)}", op) from None
     return decoded
+
+
+def _out_of_range(data: str | bytes, exc: msgspec.ValidationError) -> ProtocolError:
+    """``bad_message`` for valid JSON with a number out of range (naming its op); ``bad_json`` when the
+    JSON is broken anyway (msgspec stops at the number before it can tell)."""
+    try:
+        # Numbers as placeholders: valid JSON is all we ask the standard parser to judge here.
+        value = json.loads(
+            data, parse_int=_placeholder, parse_float=_placeholder, parse_constant=_no_constant
+        )
+    except (ValueError, RecursionError) as broken:  # JSONDecodeError and UnicodeDecodeError included
+        return ProtocolError(ErrorCode.BAD_JSON, f"not valid JSON: {clip(str(broken), 200)}")
+    op = value.get("op") if isinstance(value, dict) else None
+    op = clip(op) if isinstance(op, str) else None
+    return ProtocolError(ErrorCode.BAD_MESSAGE, f"invalid {op or 'message'}: {clip(str(exc), 200)}", op)
+
+
+def _placeholder(text: str) -> int:
+    return 0
+
+
+def _no_constant(text: str) -> None:
+    raise ValueError(f"{text} is not JSON")
 
 
 def decode_server(data: str | bytes) -> ServerMessage:
@@ -272,9 +305,9 @@ def decode_server(data: str | bytes) -> ServerMessage:
     try:
         return _SERVER_DECODER.decode(data)
     except msgspec.ValidationError as exc:
-        raise ProtocolError(ErrorCode.BAD_MESSAGE, _clip(str(exc), 200)) from None
+        raise ProtocolError(ErrorCode.BAD_MESSAGE, clip(str(exc), 200)) from None
     except _NOT_JSON as exc:
-        raise ProtocolError(ErrorCode.BAD_JSON, f"not valid JSON: {_clip(str(exc), 200)}") from None
+        raise ProtocolError(ErrorCode.BAD_JSON, f"not valid JSON: {clip(str(exc), 200)}") from None
 
 
 def parse_channel(channel: str) -> tuple[Literal["league", "match"], str]:
@@ -286,7 +319,7 @@ def parse_channel(channel: str) -> tuple[Literal["league", "match"], str]:
     found = _CHANNEL.fullmatch(channel)
     if found is None:
         expected = "expected 'league:<slug>' or 'match:<id>'"
-        raise ProtocolError(ErrorCode.UNKNOWN_CHANNEL, f"bad channel {_clip(channel)!r}: {expected}")
+        raise ProtocolError(ErrorCode.UNKNOWN_CHANNEL, f"bad channel {clip(channel)!r}: {expected}")
     return ("league" if found[1] == "league" else "match"), found[2]
 
 
@@ -325,12 +358,16 @@ def to_update(message: ServerMessage) -> Update | None:
 
 
 def strip_tiers(message: ServerMessage, tiers: Collection[Tier] | None) -> ServerMessage | None:
-    """Cut a frame down to a subscription's ``tiers`` (None: all); None means do not send it.
+    """Cut a frame down to its channel and a subscription's ``tiers`` (None: all); None means do
+    not send it.
 
-    No ``scoreboard``: ``delta`` frames are dropped (the ``snapshot``, the base state, still goes).
-    No ``events``: ``event`` frames are dropped. No ``odds``: matches go out with ``odds: null``.
-    Other frames pass unchanged.
+    On a ``league:`` channel matches go out light, without ``trend`` and ``centre`` (a match
+    centre runs to tens of KB): those come on the match's own channel. No ``scoreboard``: ``delta``
+    frames are dropped (the ``snapshot``, the base state, still goes). No ``events``: ``event``
+    frames are dropped. No ``odds``: matches go out with ``odds: null``. Other frames pass
+    unchanged.
     """
+    message = _light(message)
     if tiers is None:
         return message
     if isinstance(message, Event) and Tier.EVENTS not in tiers:
@@ -343,3 +380,29 @@ def strip_tiers(message: ServerMessage, tiers: Collection[Tier] | None) -> Serve
         matches = [m if m.odds is None else msgspec.structs.replace(m, odds=None) for m in message.matches]
         return msgspec.structs.replace(message, matches=matches)
     return message
+
+
+def _light(message: ServerMessage) -> ServerMessage:
+    """``message`` without the heavy parts of its matches when it goes out on a league channel."""
+    if not message_channel(message).startswith("league:"):
+        return message
+    if isinstance(message, Delta) and (message.data.centre is not None or message.data.trend is not None):
+        return msgspec.structs.replace(message, data=light_match(message.data))
+    if isinstance(message, Snapshot) and any(
+        m.centre is not None or m.trend is not None for m in message.matches
+    ):
+        return msgspec.structs.replace(message, matches=[light_match(m) for m in message.matches])
+    return message
+
+
+def message_channel(message: ServerMessage) -> str:
+    """The channel a frame is labelled with ("" for control frames)."""
+    channel = getattr(message, "channel", "")
+    return channel if isinstance(channel, str) else ""
+
+
+def light_match(match: Match) -> Match:
+    """``match`` without its ``trend`` and ``centre``."""
+    if match.centre is None and match.trend is None:
+        return match
+    return msgspec.structs.replace(match, centre=None, trend=None)

@@ -11,6 +11,9 @@ A :class:`BackplaneLink` sits between a :class:`~scoreterm.net.server.ScoretermS
   it takes over), then the server's usual fan-out. Lost continuity becomes a ``recovered: false``
   snapshot; backplane trouble a ``status`` frame (``degraded``, ``backplane down: ...``) on every league.
 - **health**: role, Redis connectivity and lag for ``/health`` and ``/metrics``.
+
+Its long-lived tasks (the engine while leading, the forwarder, the backplane's loops) run under the
+server's supervisor: one that dies is logged, shows in ``/health`` and is restarted.
 """
 
 from __future__ import annotations
@@ -22,14 +25,12 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 from prometheus_client import Gauge
-from websockets.asyncio.server import ServerConnection, broadcast
 
-from scoreterm.bus.memory import SubscriptionLagged, league_channel, match_channel
+from scoreterm.bus.memory import Subscription, SubscriptionLagged, league_channel, match_channel
 from scoreterm.bus.redis import RedisBackplane
 from scoreterm.bus.tasks import cancel_and_wait
 from scoreterm.domain.model import Match, SourceStatus, Update, UpdateKind
 from scoreterm.engine.store import MatchStore
-from scoreterm.net import protocol as p
 from scoreterm.net.history import History
 
 if TYPE_CHECKING:
@@ -37,6 +38,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 READY_TIMEOUT_S = 3.0
+ENGINE = "engine"
+FORWARD = "backplane-forward"
 
 
 class BackplaneLink:
@@ -50,7 +53,10 @@ class BackplaneLink:
         self.server = server
         self.backplane = backplane
         self.on_lead: Callable[[], None] | None = None
-        self._engine_task: asyncio.Task[None] | None = None
+        self._leading = False
+        self._subscription: Subscription | None = None
+        # The engine update being forwarded: a forwarder that died with it publishes it again.
+        self._forwarding: Update | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._sent: dict[str, int] = {}
         self._statuses: dict[str, SourceStatus] = {}
@@ -66,18 +72,18 @@ class BackplaneLink:
     @property
     def engine_task(self) -> asyncio.Task[None] | None:
         """The engine's task while this instance leads (or led last; done once a replay ends)."""
-        return self._engine_task
+        return self.server.supervisor.task(ENGINE)
 
     async def start(self, ready_timeout_s: float = READY_TIMEOUT_S) -> None:
         """Follow the backplane; wait (bounded) for Redis's state, so a new instance serves it at once."""
-        subscription = self.server.engine.bus.subscribe(["*"])
-        self._spawn(self._forward(subscription))
+        self._subscription = self.server.engine.bus.subscribe(["*"])
+        self.server.supervisor.start(FORWARD, self._forward)
         # The leader polls for every instance's clients, not just its own.
         self.backplane.count_clients = lambda: len(self.server.clients)
         self.server.engine.options.subscribers = lambda: max(
             self.backplane.cluster_clients, len(self.server.clients)
         )
-        await self.backplane.start(self)
+        await self.backplane.start(self, supervisor=self.server.supervisor)
         try:
             async with asyncio.timeout(ready_timeout_s):
                 await self.backplane.ready.wait()
@@ -86,11 +92,10 @@ class BackplaneLink:
 
     async def close(self, *, release: bool = True) -> None:
         """Stop the engine, then the backplane (``release=False``: leave the lease to expire)."""
-        engine = self._engine_task
-        self._engine_task = None
-        if engine is not None:
-            await cancel_and_wait([engine])
+        self._leading = False
+        await self.server.supervisor.stop(ENGINE)
         await self.backplane.close(release=release)
+        await self.server.supervisor.stop(FORWARD)
         await cancel_and_wait(list(self._tasks))
 
     # -- what the backplane says ------------------------------------------------------------------
@@ -133,18 +138,21 @@ class BackplaneLink:
 
     def changed(self) -> None:
         """Leadership or connectivity changed: run or stop the engine, tell clients about Redis."""
-        if self.backplane.is_leader and self._engine_task is None:
+        if self.backplane.is_leader and not self._leading:
+            self._leading = True
             self._sent = self.backplane.last_seqs()
             if self.on_lead is not None:
                 try:
                     self.on_lead()
                 except Exception:  # a hook's failure must not cost the lease
                     log.exception("the on_lead hook failed")
-            self._engine_task = asyncio.get_running_loop().create_task(self._run_engine())
-        elif not self.backplane.is_leader and self._engine_task is not None:
-            task, self._engine_task = self._engine_task, None
-            task.cancel()
-            self._spawn(self._rebuild_after(task))
+            engine = self.server.engine
+            # A replay (or a run until the matches are over) ends on its own; a live engine must not.
+            finite = engine.options.until_final or engine.options.schedule is not None
+            self.server.supervisor.start(ENGINE, self._run_engine, restart=not finite)
+        elif not self.backplane.is_leader and self._leading:
+            self._leading = False
+            self._spawn(self._rebuild_after(self.server.supervisor.stop(ENGINE)))
         connected = self.backplane.connected
         if connected != self._was_connected:
             announce = self._was_connected is not None
@@ -191,40 +199,46 @@ class BackplaneLink:
     async def _run_engine(self) -> None:
         engine = self.server.engine
         try:
-            await engine.run()
-        except Exception:
-            log.exception("the engine failed")
+            await engine.run()  # a failure goes to the supervisor: logged, reported, restarted
         finally:
             engine.cancel_detail_fetches()
 
-    async def _rebuild_after(self, task: asyncio.Task[None]) -> None:
+    async def _rebuild_after(self, stopping: asyncio.Future[None]) -> None:
         """The engine stopped: its store may hold changes nobody published; rebuild it from the
         history (what was delivered), so seqs continue from there if we lead again."""
-        await asyncio.gather(task, return_exceptions=True)
-        if self._engine_task is not None:
+        await asyncio.gather(stopping, return_exceptions=True)
+        if self._leading:
             return  # leading again already: the store is the engine's
         store = MatchStore()
         for match, events in self.server.history.restore_state():
             store.restore(match, events)
         self.server.engine.store = store
 
-    async def _forward(self, subscription: Any) -> None:
-        """The engine's updates go to the backplane (which refuses them unless we lead)."""
+    async def _forward(self) -> None:
+        """The engine's updates go to the backplane (which refuses them unless we lead).
+
+        Supervised: the update a dead run was publishing is published again first (publishing is
+        idempotent: explicit stream ids, and ``_sent`` skips the matches of a snapshot already sent).
+        """
         while True:
-            try:
-                update = await subscription.get()
-            except SubscriptionLagged:
-                log.error("fell behind the engine; resubscribing")
-                subscription = self.server.engine.bus.subscribe(["*"])
-                continue
+            if self._forwarding is None:
+                assert self._subscription is not None
+                try:
+                    self._forwarding = await self._subscription.get()
+                except SubscriptionLagged:
+                    log.error("fell behind the engine; resubscribing")
+                    self._subscription = self.server.engine.bus.subscribe(["*"])
+                    continue
+            update = self._forwarding
             if update.kind is UpdateKind.SNAPSHOT:
                 # A match first seen in the first poll is only in the snapshot: it reaches Redis
                 # (and the other instances) as a delta.
                 for match in update.matches:
                     if match.seq > self._sent.get(match.id, 0):
                         await self._publish(_delta(match, update.channel, update))
-                continue
-            await self._publish(update)
+            else:
+                await self._publish(update)
+            self._forwarding = None
 
     async def _publish(self, update: Update) -> None:
         if update.match_id and update.kind in (UpdateKind.DELTA, UpdateKind.EVENT):
@@ -252,22 +266,7 @@ class BackplaneLink:
 
     def _snapshots(self, wanted: Callable[[str], bool]) -> None:
         """A ``recovered: false`` snapshot of each wanted channel to each of its subscribers."""
-        store, now = self.server.engine.store, self.server.clock.now()
-        groups: dict[tuple[str, frozenset[p.Tier]], list[ServerConnection]] = {}
-        for client in list(self.server.clients.values()):
-            for channel, tiers in client.subscriptions.items():
-                if wanted(channel):
-                    groups.setdefault((channel, tiers), []).append(client.ws)
-        for (channel, tiers), sockets in groups.items():
-            kind, _, ident = channel.partition(":")
-            held = store.get(ident)
-            matches = store.matches(ident) if kind == "league" else [held] if held else []
-            frame = p.strip_tiers(
-                p.Snapshot(channel=channel, matches=matches, recovered=False, at=now), tiers
-            )
-            if frame is not None:
-                broadcast(sockets, p.encode(frame), text=True)
-                self.server.metrics.messages_out.inc(len(sockets))
+        self.server.resync(wanted, reason="backplane")
 
     def _spawn(self, step: Any) -> None:
         task = asyncio.get_running_loop().create_task(step)

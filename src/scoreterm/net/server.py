@@ -4,6 +4,10 @@ Every update from the engine is appended to the history (bounded in RAM, durable
 encoded once, and broadcast to the connections subscribed to its channel. A reconnecting client
 that sends its last seqs gets exactly what it missed, or a fresh snapshot marked
 ``recovered: false`` — never a silent gap.
+
+The server's background tasks run under :attr:`ScoretermServer.supervisor` (the fan-out pump, the
+backplane's loops, and whatever the caller starts there, such as the engine): one that dies is
+logged at once, shows in ``/health`` as ``degraded``, and is restarted with backoff.
 """
 
 from __future__ import annotations
@@ -13,25 +17,27 @@ import contextlib
 import logging
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import msgspec
 from websockets.asyncio.server import Server, ServerConnection, broadcast, serve
 from websockets.exceptions import ConnectionClosed
-from websockets.frames import Frame, Opcode
 from websockets.http11 import Request, Response
-from websockets.protocol import State
 
 from scoreterm import __version__
-from scoreterm.bus.memory import MemoryBus, SubscriptionLagged, match_channel
-from scoreterm.domain.model import Update, UpdateKind
+from scoreterm.bus.memory import MemoryBus
+from scoreterm.domain.model import Update
 from scoreterm.engine.clock import Clock
 from scoreterm.engine.engine import Engine
+from scoreterm.engine.supervisor import Supervisor
 from scoreterm.net import protocol as p
-from scoreterm.net.history import History
-from scoreterm.net.http import HttpEndpoints, respond
-from scoreterm.net.limits import SlidingWindow, TokenBucket
+from scoreterm.net.fanout import FanOut
+from scoreterm.net.fanout import send_shared as send_shared  # its home before net/fanout.py
+from scoreterm.net.history import History, HistoryError
+from scoreterm.net.http import HttpEndpoints, client_host, respond, same_token, token_bytes
+from scoreterm.net.limits import SlidingWindow, TokenBucket, client_key
 from scoreterm.net.metrics import ServerMetrics
 
 if TYPE_CHECKING:
@@ -56,6 +62,14 @@ class ServerConfig:
     max_messages_per_s: float = 10.0
     burst_messages: float = 40.0
     new_connections_per_minute: int = 10
+    # Plain HTTP per client address (IPv6: per /64): a token bucket for /health, one for the rest;
+    # over it, 429 + Retry-After. 0 turns a limit off (behind a proxy, every client shares its address).
+    # The API's 5/s with bursts of 60 serves a page of scoreboards and timelines at once, and a
+    # dashboard polling every second; /health's 20/s serves any prober.
+    http_requests_per_s: float = 5.0
+    http_burst: float = 60.0
+    health_requests_per_s: float = 20.0
+    health_burst: float = 100.0
     heartbeat_s: float = 20.0
     history_per_match: int = 300
     high_water_bytes: int = 1024 * 1024
@@ -86,6 +100,10 @@ class ScoretermServer:
     With a ``backplane`` (several instances sharing a Redis), the server runs its engine only while
     it is the leader, and sends its clients what the backplane delivers (see ``net/scaleout.py``);
     without one, it runs none itself: the caller runs the engine and the server sends what it says.
+
+    ``supervisor`` runs the server's background tasks (a fresh one on the server's clock by default);
+    the caller may run its own there too (``server.supervisor.start("engine", engine.run)``): they are
+    stopped by :meth:`close`, and their trouble shows in ``/health``.
     """
 
     def __init__(
@@ -96,6 +114,7 @@ class ScoretermServer:
         config: ServerConfig,
         clock: Clock,
         backplane: RedisBackplane | None = None,
+        supervisor: Supervisor | None = None,
     ) -> None:
         self.engine = engine
         self.bus = bus
@@ -107,8 +126,8 @@ class ScoretermServer:
         self.http = HttpEndpoints(self)
         self._new_connections = SlidingWindow(config.new_connections_per_minute)
         self._server: Server | None = None
-        self._pump: asyncio.Task[None] | None = None
-        self._closing: set[asyncio.Task[None]] = set()
+        self.supervisor = supervisor or Supervisor(clock)
+        self.fan_out = FanOut(self)
         self.leagues = [lg.slug for lg in engine.options.leagues]
         self.backplane = backplane
         self.link: BackplaneLink | None = None
@@ -136,8 +155,7 @@ class ScoretermServer:
         else:
             for match, events in self.history.restore_state():
                 self.engine.store.restore(match, events)
-            subscription = self.bus.subscribe(["*"])
-            self._pump = asyncio.create_task(self._fan_out(subscription))
+            self.fan_out.start()
         self._server = await serve(
             self._handle,
             self.config.host,
@@ -165,14 +183,12 @@ class ScoretermServer:
         if self._server is not None:
             self._server.close(close_connections=False)
             await asyncio.gather(
-                *(self._close(c, p.CloseCode.GOING_AWAY) for c in list(self.clients.values())),
+                *(self.disconnect(c, p.CloseCode.GOING_AWAY) for c in list(self.clients.values())),
                 return_exceptions=True,
             )
             await self._server.wait_closed()
-        if self._pump is not None:
-            self._pump.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._pump
+        await self.supervisor.close()
+        self.fan_out.close()
         self.history.flush()
 
     # -- HTTP and the upgrade -------------------------------------------------------------------
@@ -182,7 +198,7 @@ class ScoretermServer:
         if path != WS_PATH:
             return self.http.handle(connection, request)
         now = time.monotonic()
-        ip = str(connection.remote_address[0]) if connection.remote_address else "?"
+        ip = client_key(client_host(connection))
         if len(self.clients) >= self.config.max_connections:
             self.metrics.rejected.labels("capacity").inc()
             return respond(connection, 503, {"error": "server full"})
@@ -196,11 +212,7 @@ class ScoretermServer:
                 {"Retry-After": str(max(1, round(wait)))},
             )
         supplied = self.http.token_of(request)
-        if (
-            self.config.token
-            and supplied is not None
-            and not secrets.compare_digest(supplied, self.config.token)
-        ):
+        if self.config.token and supplied is not None and not same_token(supplied, self.config.token):
             self.metrics.rejected.labels("token").inc()
             return respond(connection, 401, {"error": "bad token"})
         connection.scoreterm_authed = not self.config.token or supplied is not None  # type: ignore[attr-defined]
@@ -229,7 +241,7 @@ class ScoretermServer:
                     continue
                 if not client.bucket.allow(time.monotonic()):
                     self.metrics.drops.labels("flood").inc()
-                    closing = asyncio.create_task(self._close(client, p.CloseCode.RATE_LIMITED))
+                    closing = asyncio.create_task(self.disconnect(client, p.CloseCode.RATE_LIMITED))
                     continue
                 await self._on_message(client, raw)
         except ConnectionClosed as closed:
@@ -255,7 +267,7 @@ class ScoretermServer:
                     await (await client.ws.ping())
             except TimeoutError:
                 self.metrics.drops.labels("heartbeat").inc()
-                await self._close(client, p.CloseCode.HEARTBEAT, patience=interval)
+                await self.disconnect(client, p.CloseCode.HEARTBEAT, patience=interval)
                 return
             except ConnectionClosed:
                 return
@@ -291,8 +303,12 @@ class ScoretermServer:
         elif isinstance(message, p.Subscribe):
             await self._subscribe(client, message)
         elif isinstance(message, p.Unsubscribe) and client.subscriptions.pop(message.channel, None) is None:
+            # Echoed clipped: an error frame never amplifies what the client sent.
             await self._error(
-                client, p.ErrorCode.NOT_SUBSCRIBED, f"not subscribed to {message.channel}", "unsubscribe"
+                client,
+                p.ErrorCode.NOT_SUBSCRIBED,
+                f"not subscribed to {p.clip(message.channel)}",
+                "unsubscribe",
             )
 
     async def _hello(self, client: Client, hello: p.Hello) -> None:
@@ -302,9 +318,9 @@ class ScoretermServer:
             )
             return
         if self.config.token and not client.authed:
-            if hello.token is None or not secrets.compare_digest(hello.token, self.config.token):
+            if hello.token is None or not same_token(token_bytes(hello.token), self.config.token):
                 self.metrics.rejected.labels("token").inc()
-                await self._close(client, p.CloseCode.UNAUTHORIZED)
+                await self.disconnect(client, p.CloseCode.UNAUTHORIZED)
                 return
             client.authed = True
         client.said_hello = True
@@ -367,7 +383,11 @@ class ScoretermServer:
         recovered = client.epoch == self.epoch
         latest = {m.id: m.seq for m in matches}
         for match_id, seq in wanted.items() if recovered else ():
-            held = self.history.since(match_id, seq)
+            try:
+                held = self.history.since(match_id, seq)
+            except HistoryError as exc:  # what cannot be read cannot be replayed: a snapshot
+                log.warning("resume of %s from the history failed: %s", match_id, exc)
+                held = None
             # A position past our latest seq is not ours (lost in a crash, or another server's):
             # those seqs will be given to other updates, so the client must start over.
             if held is None or seq > latest[match_id]:
@@ -385,78 +405,15 @@ class ScoretermServer:
         ]
         return [p.Resumed(channel=channel, replayed=len(missed)), *missed, *fresh]
 
-    # -- fan-out --------------------------------------------------------------------------------
-
-    async def _fan_out(self, subscription: Any) -> None:
-        while True:
-            burst: list[Update] = []
-            try:
-                # One commit per burst (an engine poll publishes several updates at once)...
-                burst.append(await subscription.get())
-                while subscription.pending():
-                    burst.append(await subscription.get())
-            except SubscriptionLagged:
-                log.error("server fell behind its engine; resubscribing (clients get snapshots)")
-                subscription = self.bus.subscribe(["*"])
-            recorded = [update for update in burst if self._record(update)]
-            # ...made before any of it is sent: what a client has seen survives a crash of the
-            # process, so a restarted server never gives its seqs to other updates.
-            self.history.flush()
-            for update in recorded:
-                self._broadcast(update)
+    # -- fan-out (net/fanout.py) ---------------------------------------------------------------
 
     def deliver(self, update: Update) -> None:
         """Record ``update`` and send it, encoded once per tier set, to every subscriber."""
-        if self._record(update):
-            self._broadcast(update)
+        self.fan_out.deliver(update)
 
-    def _record(self, update: Update) -> bool:
-        """Append a delta or event to the history; False for one already held (not sent again)."""
-        return update.kind not in (UpdateKind.DELTA, UpdateKind.EVENT) or self.history.append(update)
-
-    def _broadcast(self, update: Update) -> None:
-        message = p.from_update(update)
-        if message is None:
-            return
-        # The update's own channel first, then its match's: a client on both gets it once, labelled
-        # with the first it holds (as catch-up frames are) and with every tier either asked for.
-        channels = [update.channel]
-        if update.match_id:
-            channels.append(match_channel(update.match_id))
-        groups: dict[tuple[str, frozenset[p.Tier]], list[ServerConnection]] = {}
-        for client in list(self.clients.values()):
-            subscriptions = client.subscriptions
-            held = [c for c in channels if c in subscriptions]
-            if not held or self._too_slow(client):
-                continue
-            # Most clients hold one of the channels: no union (and no generator) to build for them.
-            tiers = (
-                subscriptions[held[0]]
-                if len(held) == 1
-                else frozenset[p.Tier]().union(*(subscriptions[c] for c in held))
-            )
-            groups.setdefault((held[0], tiers), []).append(client.ws)
-        for (channel, tiers), sockets in groups.items():
-            relabel = channel != update.channel
-            labelled = msgspec.structs.replace(message, channel=channel) if relabel else message
-            frame = p.strip_tiers(labelled, tiers)
-            if frame is None:
-                continue
-            data = p.encode(frame)
-            send_shared(sockets, data)
-            self.metrics.messages_out.inc(len(sockets))
-
-    def _too_slow(self, client: Client) -> bool:
-        transport = client.ws.transport
-        if transport is None or transport.get_write_buffer_size() <= self.config.high_water_bytes:
-            return False
-        self.metrics.drops.labels("slow_consumer").inc()
-        # Forgotten at once, so the rest of a burst does not count (and close) it again.
-        self.clients.pop(client.id, None)
-        task = asyncio.get_running_loop().create_task(self._close(client, p.CloseCode.SLOW_CONSUMER))
-        self._closing.add(task)  # the loop keeps only a weak reference to tasks
-        task.add_done_callback(self._closing.discard)
-        return True
+    def resync(self, wanted: Callable[[str], bool], *, reason: str) -> None:
+        """Send a ``recovered: false`` snapshot of each ``wanted`` channel to each of its subscribers."""
+        self.fan_out.resync(wanted, reason=reason)
 
     # -- helpers --------------------------------------------------------------------------------
 
@@ -469,7 +426,8 @@ class ScoretermServer:
         self.metrics.errors.labels(code.value).inc()
         await self._send(client, p.Error(code=code, message=message, op=op))
 
-    async def _close(self, client: Client, code: p.CloseCode, patience: float | None = None) -> None:
+    async def disconnect(self, client: Client, code: p.CloseCode, patience: float | None = None) -> None:
+        """Close ``client``'s connection with ``code``, within ``patience`` (default ``close_timeout_s``)."""
         self.clients.pop(client.id, None)
         with contextlib.suppress(Exception):
             # A slow consumer sees the close frame after its backlog. One that stopped reading never
@@ -478,36 +436,6 @@ class ScoretermServer:
                 await client.ws.close(int(code), p.CLOSE_REASONS[code])
         if client.ws.transport is not None:
             client.ws.transport.abort()  # no-op once the handshake has closed the connection
-
-
-def send_shared(sockets: list[ServerConnection], data: bytes) -> None:
-    """``websockets.broadcast(sockets, data, text=True)`` with the frame serialized once, not per socket.
-
-    ``broadcast`` builds the same frame for every connection (``Frame.serialize``: checks, a BytesIO,
-    a ``struct.pack``, the extension loop), about half its cost per client. Without an extension
-    (no permessage-deflate) the bytes are the same for all, so they are built once and written as
-    they are: what ``send_text`` + ``send_data`` would write, in the same place in the stream (only
-    when nothing of websockets' is queued ahead). Any other connection goes through ``broadcast``.
-    """
-    frame = Frame(Opcode.TEXT, data).serialize(mask=False)
-    others: list[ServerConnection] = []
-    for ws in sockets:
-        protocol = ws.protocol
-        if (
-            protocol.extensions
-            or protocol.state is not State.OPEN
-            or protocol.expect_continuation_frame
-            or protocol.writes
-            or ws.send_in_progress is not None
-        ):
-            others.append(ws)
-            continue
-        try:
-            ws.transport.write(frame)
-        except Exception:  # as broadcast does: one failed write must not stop the others
-            log.warning("skipped broadcast to %s: write failed", ws.id, exc_info=True)
-    if others:
-        broadcast(others, data, text=True)
 
 
 def _on_channel(update: Update, channel: str) -> Update:

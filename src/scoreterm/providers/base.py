@@ -6,8 +6,10 @@ of the errors below, never as a ``KeyError`` or an ``httpx`` exception.
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
 import logging
+import math
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -18,6 +20,15 @@ import httpx
 import msgspec
 
 from scoreterm.domain.model import League, Match
+from scoreterm.providers.body import (
+    ACCEPT_ENCODING,
+    BodyDecodeError,
+    BodyTooLarge,
+    BoundedBody,
+    format_size,
+)
+from scoreterm.providers.body import DEFAULT_MAX_RESPONSE_BYTES as DEFAULT_MAX_RESPONSE_BYTES
+from scoreterm.providers.values import warn_once
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +36,10 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 DEFAULT_TIMEOUT_S = 10.0
+# A provider that asks for a longer pause (or an infinite one) is asked again after this anyway.
+MAX_RETRY_AFTER_S = 3600.0
+# Error pages are read (and dropped) up to this much, so the connection stays reusable.
+_DISCARD_BYTES = 64 << 10
 
 
 class ProviderError(Exception):
@@ -87,22 +102,27 @@ class Provider(Protocol):
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Parse a ``Retry-After`` header (delta-seconds or HTTP date) into seconds from ``now``."""
+    """Parse a ``Retry-After`` header (delta-seconds or HTTP date) into seconds from ``now``.
+
+    The result lies in ``[0, MAX_RETRY_AFTER_S]``: a provider cannot park a poller for good.
+    """
     if not value:
         return None
     value = value.strip()
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, OverflowError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        reference = now or datetime.now(UTC)
+        seconds = (when - reference).total_seconds()
+    if math.isnan(seconds):
         return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    reference = now or datetime.now(UTC)
-    return max(0.0, (when - reference).total_seconds())
+    return min(max(0.0, seconds), MAX_RETRY_AFTER_S)
 
 
 @dataclass
@@ -117,7 +137,9 @@ class JsonFetcher:
     """GETs JSON from one provider's host and maps every failure onto a typed error.
 
     Keeps the ETag / Last-Modified of each URL and sends them back, so an unchanged resource costs
-    the provider a 304 and us no parsing. ``last_latency_s`` feeds health scoring.
+    the provider a 304 and us no parsing. ``last_latency_s`` feeds health scoring. A response is
+    streamed and refused (``PayloadError``) once its decoded body passes ``max_response_bytes``;
+    the whole exchange, body included, must end within ``timeout_s``.
     """
 
     provider: str
@@ -128,6 +150,7 @@ class JsonFetcher:
     default_headers: Mapping[str, str] = field(default_factory=dict)
     # Some vendors announce the wait of a 429 in their own header; the first that parses wins.
     retry_after_headers: tuple[str, ...] = ("Retry-After",)
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
     last_latency_s: float | None = None
     requests_sent: int = 0
     not_modified_count: int = 0
@@ -141,15 +164,18 @@ class JsonFetcher:
         """GET ``path`` and return the decoded JSON body.
 
         Raises:
-            ProviderUnavailable: connection failure or timeout.
+            ProviderUnavailable: connection failure, timeout, or an unusable URL.
             RateLimited: HTTP 429.
             HttpStatusError: any other non-2xx status.
-            PayloadError: the body is not JSON.
+            PayloadError: the body is not JSON, is too large, or cannot be decoded.
         """
         query = {**self.default_params, **(params or {})}
         url = self.url(path)
-        key = str(httpx.URL(url, params=query))
-        headers = dict(self.default_headers)
+        try:
+            key = str(httpx.URL(url, params=query))
+        except httpx.InvalidURL as exc:  # not an HTTPError: it would escape the handler below
+            raise ProviderUnavailable(self.provider, f"bad URL {url[:100]!r}: {exc}") from exc
+        headers = {"Accept-Encoding": ACCEPT_ENCODING, **self.default_headers}
         cached = self._cache.get(key)
         if cached is not None:
             if cached.etag:
@@ -159,8 +185,10 @@ class JsonFetcher:
         started = time.perf_counter()
         self.requests_sent += 1
         try:
-            response = await self.client.get(url, params=query, headers=headers, timeout=self.timeout_s)
-        except httpx.TimeoutException as exc:
+            # httpx's timeout is per read; a server that drips a byte at a time must not hold us.
+            async with asyncio.timeout(self.timeout_s):
+                response, content = await self._exchange(url, query, headers)
+        except (httpx.TimeoutException, TimeoutError) as exc:
             raise ProviderUnavailable(
                 self.provider, f"timed out after {self.timeout_s:g}s ({self.base_url})"
             ) from exc
@@ -169,7 +197,45 @@ class JsonFetcher:
             raise ProviderUnavailable(self.provider, f"cannot reach {self.base_url}: {reason}") from exc
         finally:
             self.last_latency_s = time.perf_counter() - started
-        return self._decode(response, key)
+        return self._decode(response, key, content)
+
+    async def _exchange(
+        self, url: str, query: Mapping[str, str], headers: Mapping[str, str]
+    ) -> tuple[httpx.Response, bytes]:
+        """Send the request; read the body only when it will be parsed, and never past the limit."""
+        async with self.client.stream(
+            "GET", url, params=query, headers=headers, timeout=self.timeout_s
+        ) as response:
+            if response.status_code == 304 or response.status_code >= 400:
+                await _discard_body(response)
+                return response, b""
+            return response, await self._read_body(response)
+
+    async def _read_body(self, response: httpx.Response) -> bytes:
+        limit = self.max_response_bytes
+        too_large = f"response larger than {format_size(limit)} (max_response_bytes)"
+        if response.is_stream_consumed:
+            # Built in-process from bytes (a replay or mock transport): httpx has read and decoded it.
+            if len(response.content) > limit:
+                raise PayloadError(self.provider, too_large)
+            return response.content
+        try:
+            body = BoundedBody(response.headers.get("Content-Encoding"), limit)
+            declared = response.headers.get("Content-Length", "")
+            if declared.isdigit() and int(declared) > limit:
+                raise PayloadError(self.provider, too_large)
+            received = 0
+            async for chunk in response.aiter_raw():
+                received += len(chunk)
+                # Compressed bytes count too: endless empty gzip members inflate to nothing.
+                if received > limit:
+                    raise PayloadError(self.provider, too_large)
+                body.feed(chunk)
+            return body.finish()
+        except BodyTooLarge as exc:
+            raise PayloadError(self.provider, too_large) from exc
+        except BodyDecodeError as exc:
+            raise PayloadError(self.provider, f"response body cannot be decoded: {exc}") from exc
 
     def _retry_after(self, response: httpx.Response) -> float | None:
         for name in self.retry_after_headers:
@@ -178,7 +244,7 @@ class JsonFetcher:
                 return seconds
         return None
 
-    def _decode(self, response: httpx.Response, key: str) -> Any:
+    def _decode(self, response: httpx.Response, key: str, content: bytes) -> Any:
         status = response.status_code
         if status == 304:
             cached = self._cache.get(key)
@@ -191,14 +257,37 @@ class JsonFetcher:
         if status >= 400:
             raise HttpStatusError(self.provider, status, f"HTTP {status} {response.reason_phrase} from {key}")
         try:
-            body = msgspec.json.decode(response.content)
-        except msgspec.DecodeError as exc:
+            body = msgspec.json.decode(content)
+        except msgspec.DecodeError as exc:  # also "Number out of range" (a ValidationError)
             raise PayloadError(self.provider, f"response is not valid JSON: {exc}") from exc
-        etag = response.headers.get("ETag")
-        last_modified = response.headers.get("Last-Modified")
+        except RecursionError as exc:
+            raise PayloadError(self.provider, "response is JSON nested too deeply") from exc
+        etag = _validator(response.headers.get("ETag"))
+        last_modified = _validator(response.headers.get("Last-Modified"))
         if etag or last_modified:
             self._cache[key] = _Cached(etag, last_modified, body)
         return body
+
+
+async def _discard_body(response: httpx.Response) -> None:
+    """Read and drop a body we will not parse (an error page), so the connection can be reused.
+
+    One longer than ``_DISCARD_BYTES`` is left unread; httpx then closes the connection.
+    """
+    if response.is_stream_consumed:
+        return
+    seen = 0
+    async for chunk in response.aiter_raw():
+        seen += len(chunk)
+        if seen > _DISCARD_BYTES:
+            return
+
+
+def _validator(value: str | None) -> str | None:
+    """A cache validator we can send back: printable ASCII, or None (httpx refuses the rest)."""
+    if value and value.isascii() and value.isprintable():
+        return value
+    return None
 
 
 def parse_kickoff(provider: str, value: str) -> datetime:
@@ -229,8 +318,9 @@ def normalize_each(
     for index, item in enumerate(items):
         try:
             result = normalize(item)
-        except (KeyError, TypeError, ValueError, AttributeError, IndexError, PayloadError) as exc:
-            log.warning("%s: skipping %s #%d that does not parse: %r", provider, what, index, exc)
+        except Exception as exc:  # anything a vendor sends costs one item at most, never the payload
+            reason = repr(exc)[:200]
+            warn_once(log, "%s: skipping %s #%d that does not parse: %s", provider, what, index, reason)
             continue
         if result is not None:
             results.append(result)

@@ -14,7 +14,12 @@ from datetime import date
 import httpx
 
 from scoreterm.domain.model import League, Match
-from scoreterm.providers.base import DEFAULT_TIMEOUT_S, JsonFetcher, ProviderUnavailable
+from scoreterm.providers.base import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_TIMEOUT_S,
+    JsonFetcher,
+    ProviderUnavailable,
+)
 from scoreterm.providers.espn_normalize import PROVIDER, normalize_scoreboard, normalize_summary
 
 log = logging.getLogger(__name__)
@@ -37,6 +42,8 @@ class EspnProvider:
         client: httpx.AsyncClient,
         base_url: str = DEFAULT_ESPN_URL,
         timeout_s: float = DEFAULT_TIMEOUT_S,
+        *,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         """Create the provider.
 
@@ -44,8 +51,11 @@ class EspnProvider:
             client: the shared HTTP client (the caller owns and closes it).
             base_url: ESPN's API host; tests point it at a local server.
             timeout_s: timeout of each request, in seconds.
+            max_response_bytes: a larger (decoded) response is a PayloadError.
         """
-        self._fetcher = JsonFetcher(PROVIDER, client, base_url, timeout_s=timeout_s)
+        self._fetcher = JsonFetcher(
+            PROVIDER, client, base_url, timeout_s=timeout_s, max_response_bytes=max_response_bytes
+        )
 
     @property
     def last_latency_s(self) -> float | None:

@@ -9,18 +9,31 @@ carry the benefiting team's id; scoreboard details have no id of their own.
 
 from __future__ import annotations
 
-import math
-from collections import Counter
+import re
 from collections.abc import Mapping
 from typing import Any
 
 import msgspec
 
 from scoreterm.domain.leagues import league_by_provider_id
-from scoreterm.domain.model import EventKind, Match, MatchEvent, Phase, Score, Side, Sport, Stat, Team
+from scoreterm.domain.model import (
+    EventKind,
+    Match,
+    MatchEvent,
+    Phase,
+    PhaseState,
+    Score,
+    Side,
+    Sport,
+    Stat,
+    Team,
+)
 from scoreterm.providers.base import PayloadError, normalize_each, parse_kickoff
-from scoreterm.providers.espn_odds import normalize_odds, parse_american, parse_line
-from scoreterm.providers.espn_status import clock_for, phase_for
+from scoreterm.providers.espn_centre import normalize_centre, situation_of
+from scoreterm.providers.espn_odds import When, normalize_odds, parse_american, parse_line
+from scoreterm.providers.espn_status import KNOWN_STATES, clock_for, phase_for
+from scoreterm.providers.espn_winprob import scoreboard_probability
+from scoreterm.providers.values import is_blank, parse_score, parse_whole
 
 __all__ = [
     "PROVIDER",
@@ -51,33 +64,40 @@ def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
+# Ids and labels are short; a huge number where one should be is junk (and str() of an int past
+# 4,300 digits raises).
+_MAX_TEXT_NUMBER = 10**18
+_STATUS_NAME = re.compile(r"STATUS_[A-Z0-9_]{1,60}")
+
+
 def _str(value: Any) -> str:
     if value is None or isinstance(value, bool):
         return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, int | float):
+        if not abs(value) < _MAX_TEXT_NUMBER:  # also false for NaN
+            return ""
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+    if isinstance(value, Mapping | list):
+        return ""
     return str(value)
 
 
-def _number(value: Any) -> int | None:
-    """An integer from ESPN's score shapes (``"2"``, ``2``, ``{"value": 2.0}``); None if not one."""
-    if isinstance(value, Mapping):  # some ESPN endpoints send {"value": 2.0, "displayValue": "2"}
-        value = value.get("value", value.get("displayValue"))
-    if isinstance(value, str):
-        try:
-            value = float(value.strip() or "0")
-        except ValueError:
-            return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        return None
-    return int(value)
+def _score(home: Mapping[str, Any], away: Mapping[str, Any], *, scheduled: bool) -> Score | None:
+    """The score pair, or None when it is not one.
 
-
-def _score(home: Mapping[str, Any], away: Mapping[str, Any], key: str = "score") -> Score:
-    """The pair at ``key``; a missing value (scheduled games) is 0, a non-numeric one an error."""
-    values = [_number(c.get(key)) if c.get(key) is not None else 0 for c in (home, away)]
+    Before kick-off a missing or blank value is 0 (nobody has scored); once the match is under
+    way it is not a score at all, and neither is anything :func:`parse_score` refuses.
+    """
+    values: list[int | None] = []
+    for competitor in (home, away):
+        raw = competitor.get("score")
+        if is_blank(raw) and scheduled:
+            values.append(0)
+            continue
+        values.append(parse_score(raw))
     if values[0] is None or values[1] is None:
-        raise PayloadError(PROVIDER, f"non-numeric {key}: {home.get(key)!r}-{away.get(key)!r}")
+        return None
     return Score(values[0], values[1])
 
 
@@ -97,7 +117,8 @@ def normalize_status(status: Any, sport: Sport | None, *, shootout: bool = False
     """Map an ESPN ``status`` object onto a Phase and the clock text to show.
 
     See :func:`espn_status.phase_for` for the labels and :func:`espn_status.clock_for` for the
-    clock; ``shootout`` says the match has a shoot-out score.
+    clock; ``shootout`` says the match has a shoot-out score. :func:`status_known` tells whether
+    the state was one ESPN documents.
     """
     raw = _dict(status)
     kind = _dict(raw.get("type"))
@@ -105,13 +126,45 @@ def normalize_status(status: Any, sport: Sport | None, *, shootout: bool = False
     phase = phase_for(
         _str(kind.get("state")),
         _str(kind.get("name")),
-        _number(raw.get("period")) or 0,
+        parse_whole(raw.get("period"), high=99) or 0,
         short,
         sport,
         completed=kind.get("completed") is True,
         shootout=shootout,
     )
     return phase, clock_for(phase, _str(raw.get("displayClock")), short, sport)
+
+
+def odds_moment(phase: Phase) -> When:
+    """Which betting line fits a match in ``phase``: pre-match, live or closing."""
+    if phase.is_active:
+        return "live"
+    return "post" if phase.state is PhaseState.FINAL else "pre"
+
+
+def status_known(status: Any, sport: Sport | None = None) -> bool:
+    """True when the status can be read: ``type.state`` is one of ESPN's (``pre``, ``in``,
+    ``post``), ``type.name`` is a ``STATUS_...`` name (or absent), and a match under way has a
+    period (and, in baseball, whose inning is its text, a ``shortDetail``).
+
+    Anything else is a payload we cannot read, not a reason to move the match to another phase.
+    """
+    raw = _dict(status)
+    kind = _dict(raw.get("type"))
+    state = kind.get("state")
+    if not isinstance(state, str) or state.lower() not in KNOWN_STATES:
+        return False
+    name = kind.get("name")
+    if name is not None and not (isinstance(name, str) and _STATUS_NAME.fullmatch(name)):
+        return False
+    period = raw.get("period")
+    if state.lower() == "in" and parse_whole(period, high=99) is None:
+        return False
+    short = kind.get("shortDetail")
+    inning_unknown = not isinstance(short, str) or not short.strip()
+    if sport is Sport.BASEBALL and state.lower() == "in" and inning_unknown:
+        return False
+    return is_blank(period) or parse_whole(period, high=99) is not None
 
 
 # -- teams and scores --
@@ -139,9 +192,13 @@ def _team(competitor: Mapping[str, Any]) -> Team:
 
 
 def _shootout(home: Mapping[str, Any], away: Mapping[str, Any]) -> Score | None:
+    """The shoot-out score; None when there is none or it cannot be read."""
     if home.get("shootoutScore") is None and away.get("shootoutScore") is None:
         return None
-    return _score(home, away, "shootoutScore")
+    kicks = [parse_score(c.get("shootoutScore")) for c in (home, away)]
+    if kicks[0] is None or kicks[1] is None:
+        return None
+    return Score(kicks[0], kicks[1])
 
 
 def _sides(home: Mapping[str, Any], away: Mapping[str, Any]) -> dict[str, Side]:
@@ -170,7 +227,8 @@ def event_kind(text: str, row: Mapping[str, Any]) -> EventKind | None:
         return EventKind.OWN_GOAL
     if "penalty" in lowered and ("miss" in lowered or "saved" in lowered):
         return EventKind.PENALTY_MISS
-    if lowered.startswith("penalty - scored") or (row.get("penaltyKick") and row.get("scoringPlay")):
+    scored_penalty = row.get("penaltyKick") is True and row.get("scoringPlay") is True
+    if lowered.startswith("penalty - scored") or scored_penalty:
         return EventKind.PENALTY_GOAL
     if lowered.startswith("goal") or row.get("scoringPlay") is True:
         return EventKind.GOAL
@@ -184,7 +242,7 @@ def event_kind(text: str, row: Mapping[str, Any]) -> EventKind | None:
 
 
 def _event(
-    row: Mapping[str, Any], sides: Mapping[str, Side], players: list[str], event_id: str
+    row: Mapping[str, Any], sides: Mapping[str, Side], athletes: list[Mapping[str, Any]], event_id: str
 ) -> MatchEvent | None:
     if row.get("shootout") is True:
         return None
@@ -192,17 +250,22 @@ def _event(
     kind = event_kind(text, row)
     if kind is None:
         return None
+    names = [_str(a.get("displayName")) for a in athletes]
+    ids = [_str(a.get("id")) for a in athletes]
     detail = text
-    if kind is EventKind.SUBSTITUTION and len(players) >= 2 and all(players[:2]):
+    if kind is EventKind.SUBSTITUTION and len(names) >= 2 and all(names[:2]):
         # ESPN lists the player coming on first ("Thalente Mbatha replaces Lyle Foster").
-        detail = f"{players[0]} replaces {players[1]}"
+        detail = f"{names[0]} replaces {names[1]}"
     # On an own goal ESPN puts the *benefiting* team on the row (every fixture agrees: goals
     # per row team sum to the competitor scores), which is the side MatchEvent.side wants.
     return MatchEvent(
         kind=kind,
         minute=_str(_dict(row.get("clock")).get("displayValue")),
         side=sides.get(_str(_dict(row.get("team")).get("id"))),
-        player=players[0] if players and players[0] else None,
+        player=names[0] if names and names[0] else None,
+        player_id=ids[0] if ids else "",
+        other_player=names[1] if len(names) > 1 and names[1] else None,
+        other_player_id=ids[1] if len(ids) > 1 else "",
         detail=detail,
         provider=PROVIDER,
         provider_event_id=event_id,
@@ -229,30 +292,33 @@ def _detail_event(row: Any, sides: Mapping[str, Side]) -> MatchEvent | None:
     raw = _dict(row)
     athletes = [_dict(a) for a in _list(raw.get("athletesInvolved"))]
     event_id = _event_id(raw, athletes[0] if athletes else {})
-    return _event(raw, sides, [_str(a.get("displayName")) for a in athletes], event_id)
+    return _event(raw, sides, athletes, event_id)
 
 
 def _key_event(row: Any, sides: Mapping[str, Side]) -> MatchEvent | None:
     raw = _dict(row)
     athletes = [_dict(_dict(p).get("athlete")) for p in _list(raw.get("participants"))]
     event_id = _event_id(raw, athletes[0] if athletes else {})
-    return _event(raw, sides, [_str(a.get("displayName")) for a in athletes], event_id)
+    return _event(raw, sides, athletes, event_id)
 
 
 def _finish(events: list[MatchEvent]) -> tuple[MatchEvent, ...]:
-    """Stamp the running score on goals and make provider event ids unique within the match."""
+    """Stamp the running score on goals and drop rows listed twice.
+
+    Two rows with the same id (type, clock second, team, athlete) are one event sent twice; kept
+    as two they would read as a player's second card, or a second goal.
+    """
     home = away = 0
-    seen: Counter[str | None] = Counter()
+    seen: set[str | None] = set()
     finished: list[MatchEvent] = []
     for event in events:
-        changes: dict[str, Any] = {}
-        seen[event.provider_event_id] += 1
-        if seen[event.provider_event_id] > 1:
-            changes["provider_event_id"] = f"{event.provider_event_id}#{seen[event.provider_event_id]}"
+        if event.provider_event_id in seen:
+            continue
+        seen.add(event.provider_event_id)
         if event.kind.is_goal and event.side is not None:
             home, away = (home + 1, away) if event.side is Side.HOME else (home, away + 1)
-            changes["score"] = Score(home, away)
-        finished.append(msgspec.structs.replace(event, **changes) if changes else event)
+            event = msgspec.structs.replace(event, score=Score(home, away))
+        finished.append(event)
     return tuple(finished)
 
 
@@ -322,6 +388,13 @@ def normalize_event(event: Any, league_slug: str, sport: Sport | None) -> Match:
     shootout = _shootout(home, away)
     status = raw.get("status") or competition.get("status")
     phase, clock = normalize_status(status, sport, shootout=shootout is not None)
+    suspect: list[str] = [] if status_known(status, sport) else ["phase"]
+    score = _score(home, away, scheduled=phase.state is PhaseState.SCHEDULED and not suspect)
+    kicks_unreadable = shootout is None and not (
+        is_blank(home.get("shootoutScore")) and is_blank(away.get("shootoutScore"))
+    )
+    if score is None or kicks_unreadable:
+        suspect.append("score")
     # Only soccer details are itemised plays we understand; other sports send none anyway.
     events = (
         normalize_details(competition.get("details"), _sides(home, away)) if sport is Sport.SOCCER else ()
@@ -334,14 +407,18 @@ def normalize_event(event: Any, league_slug: str, sport: Sport | None) -> Match:
         home=_team(home),
         away=_team(away),
         phase=phase,
-        score=_score(home, away),
+        score=score or Score(),
         shootout=shootout,
         clock=clock,
         provider=PROVIDER,
         provider_ids={PROVIDER: event_id},
         events=events,
-        odds=normalize_odds(competition.get("odds")),
+        odds=normalize_odds(competition.get("odds"), odds_moment(phase)),
         venue=venue or _str(_dict(raw.get("venue")).get("displayName")),
+        suspect=tuple(suspect),
+        stage=_str(_dict(raw.get("season")).get("slug"))[:60],
+        prob=None if sport is Sport.SOCCER else scoreboard_probability(raw),
+        situation=situation_of(raw, sport.value) if sport is not None and sport is not Sport.SOCCER else None,
     )
 
 
@@ -389,18 +466,20 @@ def normalize_summary(payload: Any, match: Match, sport: Sport | None = None) ->
     if competitors is not None:
         home, away = competitors
         sides.update(_sides(home, away))
-        scores = _scores_or_none(home, away)
-        if scores is not None:
-            changes["score"], changes["shootout"] = scores
+        # The summary only adds to what the scoreboard said: a score it cannot read is left out.
+        score = _score(home, away, scheduled=False)
+        if score is not None:
+            changes["score"], changes["shootout"] = score, _shootout(home, away)
     status = _dict(competition.get("status"))
-    if status.get("type"):
+    if status.get("type") and status_known(status, resolved):
         merged = {"period": match.phase.period, "displayClock": match.clock, **status}
         shootout = changes.get("shootout", match.shootout) is not None
         changes["phase"], changes["clock"] = normalize_status(merged, resolved, shootout=shootout)
     events = normalize_key_events(payload.get("keyEvents"), sides) if resolved is Sport.SOCCER else ()
     if events:
         changes["events"] = events
-    odds = normalize_odds(payload.get("pickcenter")) or normalize_odds(payload.get("odds"))
+    when = odds_moment(changes.get("phase", match.phase))
+    odds = normalize_odds(payload.get("pickcenter"), when) or normalize_odds(payload.get("odds"), when)
     if odds is not None:
         changes["odds"] = odds
     stats = normalize_stats(payload.get("boxscore"), sides)
@@ -409,20 +488,16 @@ def normalize_summary(payload: Any, match: Match, sport: Sport | None = None) ->
     venue = _str(_dict(_dict(payload.get("gameInfo")).get("venue")).get("fullName"))
     if venue:
         changes["venue"] = venue
+    if resolved is not None:
+        centre = normalize_centre(
+            payload, resolved.value, home_team_id=match.home.id, away_team_id=match.away.id
+        )
+        changes["centre"] = None if centre.is_empty else centre
     return msgspec.structs.replace(match, **changes)
 
 
 def _competitors_or_none(competition: Mapping[str, Any]) -> _Competitors | None:
     try:
         return _competitors(competition)
-    except PayloadError:
-        return None
-
-
-def _scores_or_none(home: Mapping[str, Any], away: Mapping[str, Any]) -> tuple[Score, Score | None] | None:
-    if home.get("score") is None or away.get("score") is None:
-        return None
-    try:
-        return _score(home, away), _shootout(home, away)
     except PayloadError:
         return None

@@ -12,6 +12,7 @@ from scoreterm.domain.model import Phase, PhaseState, Sport
 
 _S = PhaseState
 _STATES = {"pre": _S.SCHEDULED, "in": _S.LIVE, "post": _S.FINAL}
+KNOWN_STATES = frozenset(_STATES)
 # Periods in regulation and the label prefix, for the sports with a game clock.
 _PERIODS: dict[Sport, tuple[int, str]] = {
     Sport.BASKETBALL: (4, "Q"),

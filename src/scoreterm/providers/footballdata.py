@@ -25,6 +25,7 @@ import msgspec
 
 from scoreterm.domain.model import League, Match
 from scoreterm.providers.base import (
+    DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_TIMEOUT_S,
     JsonFetcher,
     PayloadError,
@@ -64,6 +65,7 @@ class FootballDataProvider:
         base_url: where the API lives (a local server in tests).
         token: the football-data.org API token; without it the provider is unconfigured.
         timeout_s: timeout of each request.
+        max_response_bytes: a larger (decoded) response is a PayloadError.
     """
 
     name = PROVIDER
@@ -74,6 +76,8 @@ class FootballDataProvider:
         base_url: str = DEFAULT_BASE_URL,
         token: str | None = None,
         timeout_s: float = DEFAULT_TIMEOUT_S,
+        *,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         self._token = (token or "").strip() or None
         headers = {"X-Auth-Token": self._token} if self._token else {}
@@ -84,6 +88,7 @@ class FootballDataProvider:
             timeout_s,
             default_headers=headers,
             retry_after_headers=RETRY_AFTER_HEADERS,
+            max_response_bytes=max_response_bytes,
         )
 
     @property

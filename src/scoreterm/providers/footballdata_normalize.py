@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeGuard
 
 from scoreterm.domain.leagues import league_by_provider_id
 from scoreterm.domain.model import EventKind, Match, MatchEvent, Phase, PhaseState, Score, Side, Team
 from scoreterm.providers.base import PayloadError, normalize_each, parse_kickoff
+from scoreterm.providers.values import MAX_SCORE
 
 PROVIDER = "footballdata"
 
@@ -32,16 +33,18 @@ _FIXED = {
     "CANCELLED": Phase(state=_S.CANCELLED, label="CANC"),
 }
 _SHOOTOUT = Phase(state=_S.LIVE, period=5, label="PEN")
-_MINUTE = re.compile(r"\s*(\d+)\s*(?:\+\s*(\d+))?'?\s*")
+_MINUTE = re.compile(r"\s*(\d{1,3})\s*(?:\+\s*(\d{1,2}))?'?\s*")
 _EVENT_LISTS = ("goals", "bookings", "substitutions")
 _CARDS = {"YELLOW": EventKind.YELLOW_CARD, "YELLOW_RED": EventKind.RED_CARD, "RED": EventKind.RED_CARD}
 
 
 def minute_of(value: Any) -> tuple[int, int] | None:
     """Parse a ``minute`` (``67``, ``"67"``, ``"90+3"``) into (minute, added), or None if absent."""
-    if value is None or value == "" or isinstance(value, bool):
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 1000:
+        value = str(value)
+    if not isinstance(value, str):
         return None
-    found = _MINUTE.fullmatch(str(value))
+    found = _MINUTE.fullmatch(value)
     if not found:
         return None
     return int(found[1]), int(found[2] or 0)
@@ -62,7 +65,7 @@ def phase_for(status: str, *, duration: str, minute: Any, first_half_over: bool)
     """Map a v4 ``status`` (refined by ``score.duration``, ``minute`` and half-time) onto a Phase.
 
     Raises:
-        PayloadError: an unknown status (v4's list is closed, so this is a vendor change).
+        PayloadError: an unknown status (v4's list is closed, so this is a vendor change or junk).
     """
     fixed = _FIXED.get(status)
     if fixed is not None:
@@ -86,14 +89,23 @@ def phase_for(status: str, *, duration: str, minute: Any, first_half_over: bool)
     raise PayloadError(PROVIDER, f"unknown match status {status!r}")
 
 
+def _goals(value: Any) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_SCORE
+
+
 def _pair(raw: Any) -> tuple[int, int] | None:
-    """Return a {home, away} score object as ints, or None while either side is null."""
+    """Return a {home, away} score object as ints, or None unless both sides are valid scores."""
     if not isinstance(raw, Mapping):
         return None
     home, away = raw.get("home"), raw.get("away")
-    if not isinstance(home, int) or not isinstance(away, int):
+    if not _goals(home) or not _goals(away):
         return None
     return home, away
+
+
+def _unset(raw: Any) -> bool:
+    """True for a score object that says "no score yet" (both sides null, or absent)."""
+    return raw is None or (isinstance(raw, Mapping) and raw.get("home") is None and raw.get("away") is None)
 
 
 def scores_of(score: Mapping[str, Any]) -> tuple[Score, Score | None]:
@@ -146,15 +158,27 @@ def normalize_match(raw: Mapping[str, Any], *, league: str | None = None) -> Mat
         KeyError, TypeError, ValueError: a required field is missing or malformed.
     """
     score = raw["score"]
-    status = str(raw["status"])
+    status = raw["status"]
     minute = raw.get("minute")
-    phase = phase_for(
-        status,
-        duration=str(score.get("duration") or "REGULAR"),
-        minute=minute,
-        first_half_over=_pair(score.get("halfTime")) is not None,
-    )
+    suspect: list[str] = []
+    duration = score.get("duration")
+    try:
+        if duration is not None and duration not in _FINAL_BY_DURATION:
+            raise PayloadError(PROVIDER, f"unknown duration {str(duration)[:40]!r}")
+        phase = phase_for(
+            status if isinstance(status, str) else "",
+            duration=duration or "REGULAR",
+            minute=minute,
+            first_half_over=_pair(score.get("halfTime")) is not None,
+        )
+    except PayloadError:
+        suspect.append("phase")
+        phase = _FIXED["SCHEDULED"]
     current, shootout = scores_of(score)
+    unreadable = _pair(score.get("fullTime")) is None and (phase.state is not _S.SCHEDULED or suspect)
+    called_off = _unset(score.get("fullTime")) and phase.state in (_S.POSTPONED, _S.CANCELLED)
+    if unreadable and not called_off:
+        suspect.append("score")
     updated = raw.get("lastUpdated")
     return Match(
         id=f"{PROVIDER}-{raw['id']}",
@@ -170,6 +194,7 @@ def normalize_match(raw: Mapping[str, Any], *, league: str | None = None) -> Mat
         provider_ids={PROVIDER: str(raw["id"])},
         venue=str(raw.get("venue") or ""),
         updated_at=parse_kickoff(PROVIDER, str(updated)) if updated else None,
+        suspect=tuple(suspect),
     )
 
 
@@ -187,6 +212,11 @@ def _side(team: Any, home_id: Any, away_id: Any) -> Side | None:
 
 def _name(person: Any) -> str | None:
     return str(person["name"]) if isinstance(person, Mapping) and person.get("name") else None
+
+
+def _person_id(person: Any) -> str:
+    value = person.get("id") if isinstance(person, Mapping) else None
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else ""
 
 
 def events_of(raw: Mapping[str, Any]) -> list[MatchEvent]:
@@ -212,7 +242,8 @@ def events_of(raw: Mapping[str, Any]) -> list[MatchEvent]:
             elif now.away > previous.away and now.home == previous.home:
                 side = Side.AWAY
             previous = now
-        return _event(item, kind, side, _name(item.get("scorer")), score=now)
+        scorer, assist = item.get("scorer"), item.get("assist")
+        return _event(item, kind, side, scorer, score=now, other=assist)
 
     def booking(item: Mapping[str, Any]) -> MatchEvent:
         card = str(item["card"])
@@ -220,13 +251,14 @@ def events_of(raw: Mapping[str, Any]) -> list[MatchEvent]:
         if kind is None:
             raise ValueError(f"unknown card {card!r}")
         side = _side(item.get("team"), home_id, away_id)
-        return _event(item, kind, side, _name(item.get("player")), detail=card)
+        return _event(item, kind, side, item.get("player"), detail=card)
 
     def substitution(item: Mapping[str, Any]) -> MatchEvent:
-        coming_on, going_off = _name(item.get("playerIn")), _name(item.get("playerOut"))
-        detail = f"{coming_on} on for {going_off}" if coming_on and going_off else ""
+        coming_on, going_off = item.get("playerIn"), item.get("playerOut")
+        names = _name(coming_on), _name(going_off)
+        detail = f"{names[0]} on for {names[1]}" if all(names) else ""
         side = _side(item.get("team"), home_id, away_id)
-        return _event(item, EventKind.SUBSTITUTION, side, coming_on, detail=detail)
+        return _event(item, EventKind.SUBSTITUTION, side, coming_on, detail=detail, other=going_off)
 
     events: list[MatchEvent] = []
     goals = sorted(raw.get("goals") or [], key=_order)
@@ -248,16 +280,20 @@ def _event(
     item: Mapping[str, Any],
     kind: EventKind,
     side: Side | None,
-    player: str | None,
+    player: Any,
     *,
     detail: str = "",
     score: Score | None = None,
+    other: Any = None,
 ) -> MatchEvent:
     return MatchEvent(
         kind=kind,
         minute=clock_text(item.get("minute"), item.get("injuryTime")),
         side=side,
-        player=player,
+        player=_name(player),
+        player_id=_person_id(player),
+        other_player=_name(other),
+        other_player_id=_person_id(other),
         detail=detail,
         score=score,
         provider=PROVIDER,

@@ -21,14 +21,18 @@ def build_provider(name: str, settings: Settings, client: httpx.AsyncClient) -> 
     Raises:
         ValueError: ``name`` is not a provider scoreterm knows.
     """
+    limit = settings.max_response_bytes
     if name == "espn":
-        return EspnProvider(client, base_url=settings.espn_url, timeout_s=settings.timeout)
+        return EspnProvider(
+            client, base_url=settings.espn_url, timeout_s=settings.timeout, max_response_bytes=limit
+        )
     if name == "thesportsdb":
         return TheSportsDbProvider(
             client,
             base_url=settings.thesportsdb_url,
             key=settings.thesportsdb_key,
             timeout_s=settings.timeout,
+            max_response_bytes=limit,
         )
     if name == "footballdata":
         return FootballDataProvider(
@@ -36,6 +40,7 @@ def build_provider(name: str, settings: Settings, client: httpx.AsyncClient) -> 
             base_url=settings.footballdata_url,
             token=settings.footballdata_token,
             timeout_s=settings.timeout,
+            max_response_bytes=limit,
         )
     raise ValueError(f"unknown provider {name!r} (known: espn, thesportsdb, footballdata)")
 
@@ -82,4 +87,6 @@ async def first_answer(
             return provider.name, await provider.scoreboard(league, start, end)
         except ProviderError as exc:
             attempts.append(Attempt(provider.name, exc.message))
+        except Exception as exc:  # a payload that trips a normalizer is that provider's failure
+            attempts.append(Attempt(provider.name, f"unreadable answer ({type(exc).__name__}: {exc})"[:300]))
     raise NoProviderAnswered(league, attempts)

@@ -19,6 +19,7 @@ import msgspec
 
 from scoreterm.domain.model import League, Match, MatchEvent
 from scoreterm.providers.base import (
+    DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_TIMEOUT_S,
     JsonFetcher,
     PayloadError,
@@ -69,6 +70,7 @@ class TheSportsDbProvider:
         base_url: where the API lives (a local server in tests).
         key: a TheSportsDB API key; None uses the free key ``123`` and skips v2 livescore.
         timeout_s: timeout of each request.
+        max_response_bytes: a larger (decoded) response is a PayloadError.
         now: the current UTC time (the engine's clock); only used to settle events whose status
             is null.
     """
@@ -82,15 +84,23 @@ class TheSportsDbProvider:
         key: str | None = None,
         timeout_s: float = DEFAULT_TIMEOUT_S,
         *,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         now: Callable[[], datetime] | None = None,
     ) -> None:
         key = (key or "").strip() or None
         self._key = key or FREE_KEY
         self._now = now or _utc_now
-        self._v1 = JsonFetcher(PROVIDER, client, base_url, timeout_s)
+        self._v1 = JsonFetcher(PROVIDER, client, base_url, timeout_s, max_response_bytes=max_response_bytes)
         self._v2: JsonFetcher | None = None
         if key and key != FREE_KEY:
-            self._v2 = JsonFetcher(PROVIDER, client, base_url, timeout_s, default_headers={"X-API-KEY": key})
+            self._v2 = JsonFetcher(
+                PROVIDER,
+                client,
+                base_url,
+                timeout_s,
+                default_headers={"X-API-KEY": key},
+                max_response_bytes=max_response_bytes,
+            )
 
     @property
     def premium(self) -> bool:

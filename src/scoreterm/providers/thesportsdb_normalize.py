@@ -25,6 +25,7 @@ from scoreterm.domain.model import (
     Team,
 )
 from scoreterm.providers.base import PayloadError, parse_kickoff
+from scoreterm.providers.values import is_blank, parse_score, parse_whole, warn_once
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +67,9 @@ _STATUSES: dict[str, Phase] = {
     "interrupted": Phase(state=_S.SUSPENDED, label="INT"),
 }
 _QUARTER = re.compile(r"q([1-4])")
-_PROGRESS = re.compile(r"(\d+)(?:\s*\+\s*(\d+))?'?")
+# Live codes of the other sports: periods (P2), innings (IN7), overtime and penalty time.
+_OTHER_LIVE = re.compile(r"p([1-9])|in(\d{1,2})|ot|pt|live")
+_PROGRESS = re.compile(r"(\d{1,3})(?:\s*\+\s*(\d{1,2}))?'?")
 
 
 def parse_int(value: Any) -> int | None:
@@ -84,13 +87,16 @@ def parse_int(value: Any) -> int | None:
     return int(str(value).strip())
 
 
-def phase_for(status: str | None, *, scored: bool, kickoff: datetime, now: datetime) -> Phase:
-    """Map a ``strStatus`` onto a Phase.
+def phase_for(status: Any, *, scored: bool, kickoff: datetime, now: datetime) -> Phase | None:
+    """Map a ``strStatus`` onto a Phase; None for a status we do not know.
 
     A null or empty status (old events) is derived: a scored event whose kickoff is more than
-    :data:`FINISHED_AFTER` ago is final, anything else is scheduled. Unknown statuses (the other
-    sports have many: ``IN3``, ``P2``...) are taken as live, labelled with the status itself.
+    :data:`FINISHED_AFTER` ago is final, anything else is scheduled. The live codes of the other
+    sports (``Q3``, ``P2``, ``IN7``, ``OT``) are live, labelled with the code. Anything else is
+    not a reason to move a match anywhere: the caller keeps its last known phase.
     """
+    if not is_blank(status) and not isinstance(status, str):
+        return None
     text = (status or "").strip()
     if not text:
         if scored and kickoff + FINISHED_AFTER <= now:
@@ -103,15 +109,21 @@ def phase_for(status: str | None, *, scored: bool, kickoff: datetime, now: datet
     quarter = _QUARTER.fullmatch(key)
     if quarter:
         return Phase(state=PhaseState.LIVE, period=int(quarter[1]), label=text.upper())
-    log.debug("%s: unknown status %r taken as live", PROVIDER, text)
-    return Phase(state=PhaseState.LIVE, label=text)
+    other = _OTHER_LIVE.fullmatch(key)
+    if other:
+        period = int(other[1] or other[2] or 0)
+        return Phase(state=PhaseState.LIVE, period=period, label=text.upper())
+    warn_once(log, "%s: unknown status %r: keeping the last known phase", PROVIDER, text[:40])
+    return None
 
 
 def clock_from_progress(progress: Any) -> str:
     """Turn ``strProgress`` (``"30"``, ``"90+6"``) into clock text (``"30'"``, ``"90'+6'"``)."""
-    if progress is None:
+    if isinstance(progress, int) and not isinstance(progress, bool):
+        progress = str(progress) if 0 <= progress < 1000 else ""
+    if not isinstance(progress, str):
         return ""
-    found = _PROGRESS.fullmatch(str(progress).strip())
+    found = _PROGRESS.fullmatch(progress.strip())
     if not found:
         return ""
     minute, added = found.groups()
@@ -153,21 +165,34 @@ def normalize_event(raw: Mapping[str, Any], *, now: datetime, league: str | None
         now: the current time, used only to settle events whose status is null.
         league: the league slug to set; by default the catalog's slug for ``idLeague``.
 
+    A score that is not one, or missing once the match is under way, and a status we do not know
+    are flagged in ``Match.suspect`` (the engine keeps their last good values), never read as 0.
+
     Raises:
         PayloadError: the event has no id or no date.
         KeyError, ValueError: a field is missing or malformed (``normalize_each`` skips those).
     """
     event_id = raw["idEvent"]
-    if not event_id:
+    if not event_id or isinstance(event_id, dict | list):
         raise PayloadError(PROVIDER, "event without idEvent")
     kickoff = kickoff_of(raw)
-    home = parse_int(raw.get("intHomeScore"))
-    away = parse_int(raw.get("intAwayScore"))
+    raw_home, raw_away = raw.get("intHomeScore"), raw.get("intAwayScore")
+    home, away = parse_score(raw_home), parse_score(raw_away)
+    blank = is_blank(raw_home) and is_blank(raw_away)
+    suspect: list[str] = []
     phase = phase_for(
         raw.get("strStatus"), scored=home is not None and away is not None, kickoff=kickoff, now=now
     )
+    if phase is None:
+        suspect.append("phase")
+        phase = Phase(state=PhaseState.SCHEDULED)
     if str(raw.get("strPostponed") or "").lower() == "yes":
         phase = _STATUSES["pst"]
+    scheduled = phase.state in (PhaseState.SCHEDULED, PhaseState.POSTPONED, PhaseState.CANCELLED)
+    if home is None or away is None:
+        if not (blank and scheduled and not suspect):
+            suspect.append("score")
+        home = away = 0
     return Match(
         id=f"{PROVIDER}-{event_id}",
         league=league or league_slug(raw.get("idLeague")),
@@ -180,6 +205,7 @@ def normalize_event(raw: Mapping[str, Any], *, now: datetime, league: str | None
         provider=PROVIDER,
         provider_ids={PROVIDER: str(event_id)},
         venue=str(raw.get("strVenue") or ""),
+        suspect=tuple(suspect),
     )
 
 
@@ -199,6 +225,13 @@ def _card_kind(detail: str) -> EventKind:
     return EventKind.RED_CARD if "red" in text or "second yellow" in text else EventKind.YELLOW_CARD
 
 
+def _id(value: Any) -> str:
+    """A vendor id as text; empty for null and for anything that is not a short string or number."""
+    if isinstance(value, bool) or not isinstance(value, str | int) or len(str(value)) > 40:
+        return ""
+    return str(value).strip()
+
+
 def normalize_timeline_item(raw: Mapping[str, Any]) -> MatchEvent | None:
     """Normalize one ``lookuptimeline`` entry into a MatchEvent; None for kinds we do not show.
 
@@ -209,6 +242,8 @@ def normalize_timeline_item(raw: Mapping[str, Any]) -> MatchEvent | None:
     kind_text = str(raw["strTimeline"]).strip().lower()
     detail = str(raw.get("strTimelineDetail") or "")
     player = str(raw.get("strPlayer") or "") or None
+    player_id = _id(raw.get("idPlayer"))
+    other, other_id = str(raw.get("strAssist") or "") or None, _id(raw.get("idAssist"))
     kind: EventKind | None
     if kind_text == "goal":
         kind = _goal_kind(detail)
@@ -216,9 +251,10 @@ def normalize_timeline_item(raw: Mapping[str, Any]) -> MatchEvent | None:
         kind = _card_kind(detail)
     elif kind_text == "subst":
         kind = EventKind.SUBSTITUTION
-        coming_on = str(raw.get("strAssist") or "") or detail or None
+        coming_on = other or detail or None
         detail = f"{coming_on} on for {player}" if player else detail
-        player = coming_on
+        # strPlayer goes off and strAssist comes on: MatchEvent has the player coming on first.
+        player, player_id, other, other_id = coming_on, other_id, player, player_id
     elif kind_text == "var" and "disallow" in detail.lower():
         kind = EventKind.GOAL_DISALLOWED
     else:
@@ -227,12 +263,15 @@ def normalize_timeline_item(raw: Mapping[str, Any]) -> MatchEvent | None:
         return None
     home_flag = str(raw.get("strHome") or "").lower()
     side = Side.HOME if home_flag == "yes" else Side.AWAY if home_flag == "no" else None
-    minute = parse_int(raw.get("intTime"))
+    minute = parse_whole(raw.get("intTime"), high=200)
     return MatchEvent(
         kind=kind,
         minute=f"{minute}'" if minute is not None else "",
         side=side,
         player=player,
+        player_id=player_id,
+        other_player=other,
+        other_player_id=other_id,
         detail=detail,
         provider=PROVIDER,
         provider_event_id=str(raw.get("idTimeline") or "") or None,

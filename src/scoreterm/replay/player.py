@@ -113,5 +113,14 @@ class ReplayTransport(httpx.AsyncBaseTransport):
         etag = frame.etag
         if etag is not None and request.headers.get("if-none-match") == etag:
             kept = {name: value for name, value in frame.headers.items() if name in ("etag", "last-modified")}
-            return httpx.Response(304, headers=kept, request=request)
-        return httpx.Response(frame.status, headers=frame.headers, content=frame.content, request=request)
+            return httpx.Response(304, headers=_raw_headers(kept), request=request)
+        return httpx.Response(
+            frame.status, headers=_raw_headers(frame.headers), content=frame.content, request=request
+        )
+
+
+def _raw_headers(headers: Mapping[str, str]) -> list[tuple[bytes, bytes]]:
+    """Headers as bytes: httpx refuses a str that is not ASCII, and a server may have sent one."""
+    return [
+        (name.encode("utf-8", "replace"), value.encode("utf-8", "replace")) for name, value in headers.items()
+    ]

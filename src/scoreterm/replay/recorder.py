@@ -4,17 +4,23 @@ Wrap the transport of the providers' shared ``httpx.AsyncClient`` with :class:`R
 every response they get is written as a :class:`~scoreterm.replay.tape.TapeFrame` and handed
 back unchanged. Recording never breaks the live path: a failed write is logged and dropped.
 Requests that fail without a response (timeouts, refused connections) are not recorded.
+
+The body streams through to the client as it arrives and a copy is kept for the tape, up to
+:data:`~scoreterm.replay.tape.MAX_LINE_BYTES` (raw and decoded); a response that is larger, or
+that the client stops reading (a fetcher past its size cap), is not recorded.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 
 import httpx
 
 from scoreterm.engine.clock import Clock
+from scoreterm.providers.body import BoundedBody
+from scoreterm.replay import tape
 from scoreterm.replay.tape import RELEVANT_HEADERS, TapeFrame, TapeHeader, TapeWriter, frame_body
 
 log = logging.getLogger(__name__)
@@ -25,6 +31,8 @@ class RecordingTransport(httpx.AsyncBaseTransport):
 
     The frame time is ``clock.monotonic() - start``; create the tape header with
     ``started_at = clock.now()`` at the same moment (as :meth:`to_file` does) so replay lines up.
+    ``write_errors`` counts responses whose frame could not be written, ``skipped`` those not
+    read to the end or too large to keep.
     """
 
     def __init__(
@@ -56,6 +64,7 @@ class RecordingTransport(httpx.AsyncBaseTransport):
         self._start = clock.monotonic() if start is None else start
         self._owns_writer = owns_writer
         self.write_errors = 0
+        self.skipped = 0
 
     @classmethod
     def to_file(
@@ -87,19 +96,26 @@ class RecordingTransport(httpx.AsyncBaseTransport):
         return cls(inner, writer, clock, hosts, start=clock.monotonic(), owns_writer=True)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        """Send ``request`` through the inner transport, record the response, return it."""
+        """Send ``request`` through the inner transport; the response is recorded once read."""
         response = await self._inner.handle_async_request(request)
-        try:
-            raw = b"".join([chunk async for chunk in response.aiter_raw()])
-        finally:
-            await response.aclose()
-        self._record(request, response, raw)
-        # The raw (still content-encoded) bytes go back with the original headers, so the
+
+        def done(raw: bytes | None) -> None:
+            if raw is None:
+                self.skipped += 1
+                log.warning(
+                    "recorder: %s %s not recorded (not read to the end, or too large)",
+                    request.method,
+                    request.url,
+                )
+            else:
+                self._record(request, response, raw)
+
+        # The raw (still content-encoded) bytes go on with the original headers, so the
         # client decodes them exactly as it would have without us in between.
         return httpx.Response(
             response.status_code,
             headers=response.headers,
-            stream=httpx.ByteStream(raw),
+            stream=_TeeStream(response, done, tape.MAX_LINE_BYTES),
             extensions=response.extensions,
             request=request,
         )
@@ -135,9 +151,50 @@ class RecordingTransport(httpx.AsyncBaseTransport):
                 self._writer.close()
 
 
+class _TeeStream(httpx.AsyncByteStream):
+    """Pass ``response``'s raw body through, keeping a copy of up to ``limit`` bytes.
+
+    ``done`` gets the copy when the body was read to the end within the limit, else None; it is
+    called once, at the end of the body or when the client closes the stream early.
+    """
+
+    def __init__(self, response: httpx.Response, done: Callable[[bytes | None], None], limit: int) -> None:
+        self._response = response
+        self._done: Callable[[bytes | None], None] | None = done
+        self._limit = limit
+        self._parts: list[bytes] | None = []
+        self._size = 0
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self._response.aiter_raw():
+            if self._parts is not None:
+                self._size += len(chunk)
+                if self._size > self._limit:
+                    self._parts = None
+                else:
+                    self._parts.append(chunk)
+            yield chunk
+        self._finish(None if self._parts is None else b"".join(self._parts))
+
+    async def aclose(self) -> None:
+        try:
+            await self._response.aclose()
+        finally:
+            self._finish(None)
+
+    def _finish(self, raw: bytes | None) -> None:
+        done, self._done = self._done, None
+        if done is not None:
+            done(raw)
+
+
 def _decoded(response: httpx.Response, raw: bytes) -> bytes:
-    """Undo the Content-Encoding of ``raw`` (gzip, br...) the way httpx would for the client."""
-    if "content-encoding" not in response.headers:
-        return raw
-    copy = httpx.Response(response.status_code, headers=response.headers, stream=httpx.ByteStream(raw))
-    return copy.read()
+    """Undo the Content-Encoding of ``raw`` (gzip, deflate), never past the tape's line limit.
+
+    Raises:
+        BodyTooLarge: the decoded body would not fit on a tape line.
+        BodyDecodeError: an encoding we do not ask for, or corrupt data.
+    """
+    body = BoundedBody(response.headers.get("content-encoding"), tape.MAX_LINE_BYTES)
+    body.feed(raw)
+    return body.finish()

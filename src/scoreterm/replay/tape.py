@@ -7,6 +7,12 @@ compress; the reader looks at the magic bytes instead, so a renamed file still r
 The writer flushes every frame (a gzip sync point for compressed tapes), so a recorder that
 crashes loses at most the frame it was writing; the reader drops such a torn last line with a
 warning but refuses anything else that does not parse, naming the file and line.
+
+A tape may come from anyone, so reading one is bounded: at most :data:`MAX_TAPE_BYTES` of content
+(after decompression, read as a stream), lines of at most :data:`MAX_LINE_BYTES`, at most
+:data:`MAX_TAPE_FRAMES` frames, frame times within :data:`MAX_TAPE_SECONDS`, a start between
+1970 and 2999, and only leagues and providers scoreterm knows. Anything else is a
+:class:`TapeError` naming the file and line.
 """
 
 from __future__ import annotations
@@ -17,11 +23,18 @@ import io
 import logging
 import os
 import zlib
-from datetime import datetime
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, BinaryIO
 
 import msgspec
+
+from scoreterm.config_rules import PROVIDER_NAMES, clip
+from scoreterm.domain.leagues import UnknownLeague, get_league
+from scoreterm.domain.model import League
+from scoreterm.providers.body import format_size
+from scoreterm.replay.lines import LineError, iter_lines
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +44,18 @@ DEMO_TAPE = "demo.jsonl.gz"
 # Only what a provider reacts to is kept: caching validators, rate-limit hints, the body type.
 RELEVANT_HEADERS = ("etag", "last-modified", "retry-after", "content-type", "x-requestcounter-reset")
 
-_GZIP_MAGIC = b"\x1f\x8b"
+# Limits of a tape that is read (module constants: tests and unusual tapes may change them).
+MAX_TAPE_BYTES = 512 << 20
+"""Content of a tape after decompression; a longer tape (or a gzip bomb) is refused."""
+MAX_LINE_BYTES = 64 << 20
+"""One line: one response with its metadata. The writer refuses longer frames."""
+MAX_TAPE_FRAMES = 500_000
+"""Frames in a tape: each costs memory beyond its bytes (a day of ten leagues is ~100,000)."""
+MAX_TAPE_SECONDS = 366 * 86_400.0
+"""Latest frame time: a tape spans at most a year after its ``started_at``."""
+EARLIEST_START = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST_START = datetime(3000, 1, 1, tzinfo=UTC)
+
 _NULL = msgspec.Raw(b"null")
 
 UtcDatetime = Annotated[datetime, msgspec.Meta(tz=True)]
@@ -61,12 +85,12 @@ class TapeFrame(msgspec.Struct, frozen=True, kw_only=True):
     malformed responses replay byte for byte; ``body_text`` is left out of the line otherwise.
     """
 
-    t: float
+    t: Annotated[float, msgspec.Meta(ge=0.0, le=MAX_TAPE_SECONDS)]
     provider: str
     method: str = "GET"
     path: str
     params: dict[str, str] = msgspec.field(default_factory=dict)
-    status: int = 200
+    status: Annotated[int, msgspec.Meta(ge=100, le=599)] = 200
     headers: dict[str, str] = msgspec.field(default_factory=dict)
     body: msgspec.Raw = _NULL
     body_text: str | msgspec.UnsetType = msgspec.UNSET
@@ -100,11 +124,12 @@ def frame_body(content: bytes) -> tuple[msgspec.Raw, str | msgspec.UnsetType]:
     """Split response bytes into ``(body, body_text)`` for a frame.
 
     Valid JSON is re-encoded compactly (same value, no layout) so it fits on one line; anything
-    else is kept as text (invalid UTF-8 replaced) with a null body.
+    else (nested too deeply for a reader, too) is kept as text (invalid UTF-8 replaced) with a
+    null body.
     """
     try:
         value = msgspec.json.decode(content)
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, RecursionError):
         return _NULL, content.decode("utf-8", errors="replace")
     return json_body(value), msgspec.UNSET
 
@@ -139,7 +164,8 @@ class TapeWriter:
         """Append ``frame`` as one line and flush it.
 
         Raises:
-            ValueError: the writer is closed.
+            ValueError: the writer is closed, or the frame is longer than :data:`MAX_LINE_BYTES`
+                (nothing is written then).
             OSError: the write failed.
         """
         self._write_line(self._encoder.encode(frame))
@@ -151,6 +177,8 @@ class TapeWriter:
         # A raw newline in valid JSON can only be layout (strings escape theirs), so it may go.
         if b"\n" in line:
             line = line.replace(b"\n", b" ")
+        if len(line) > MAX_LINE_BYTES:
+            raise ValueError(f"a tape line longer than {format_size(MAX_LINE_BYTES)} would not read back")
         if self._gz is not None:
             self._gz.write(line + b"\n")
             self._gz.flush(zlib.Z_SYNC_FLUSH)
@@ -177,17 +205,17 @@ class TapeWriter:
 
 
 def read_tape(path: str | os.PathLike[str]) -> Tape:
-    """Read the tape at ``path`` (plain or gzip, by content).
+    """Read the tape at ``path`` (plain or gzip, by content), streaming it in bounded memory.
 
     Raises:
         TapeError: the file is missing or unreadable, is not a scoreterm tape of a supported
-            version, or has a bad line before the last one.
+            version, breaks a limit, or has a bad line before the last one.
     """
     try:
-        data = Path(path).read_bytes()
+        with Path(path).open("rb") as stream:
+            return _read(stream, os.fspath(path))
     except OSError as exc:
         raise TapeError(f"cannot read tape {os.fspath(path)}: {exc.strerror or exc}") from exc
-    return parse_tape(data, os.fspath(path))
 
 
 def demo_tape() -> Tape:
@@ -211,58 +239,87 @@ def parse_tape(data: bytes, source: str = "<tape>") -> Tape:
     Raises:
         TapeError: see :func:`read_tape`.
     """
-    lines = _decompress(data, source).split(b"\n")
-    header = _parse_header(lines[0], source)
-    last = max((i for i, line in enumerate(lines) if line.strip()), default=0)
+    return _read(io.BytesIO(data), source)
+
+
+def header_leagues(header: TapeHeader, source: str = "<tape>") -> list[League]:
+    """The catalog leagues named in ``header``.
+
+    Raises:
+        TapeError: a league is not in the catalog (``source:1``, with suggestions).
+    """
+    leagues = []
+    for slug in header.leagues:
+        try:
+            leagues.append(get_league(slug))
+        except UnknownLeague as exc:
+            hint = f" (did you mean {', '.join(exc.suggestions)}?)" if exc.suggestions else ""
+            raise TapeError(f"{source}:1: unknown league {clip(slug)} in the header{hint}") from exc
+    return leagues
+
+
+def _read(stream: BinaryIO, source: str) -> Tape:
+    lines = iter_lines(stream, source=source, max_bytes=MAX_TAPE_BYTES, max_line_bytes=MAX_LINE_BYTES)
+    try:
+        return _parse_lines(lines, source)
+    except LineError as exc:
+        raise TapeError(f"{source}:{exc.line}: {exc.message}") from exc
+
+
+def _parse_lines(lines: Iterator[tuple[int, bytes]], source: str) -> Tape:
+    first = next(lines, None)
+    if first is None or first[0] != 1:
+        raise TapeError(f"{source}:1: empty file, expected a {FORMAT} header")
+    header = _parse_header(first[1], source)
     decoder = msgspec.json.Decoder(TapeFrame)
     frames: list[TapeFrame] = []
-    for index in range(1, last + 1):
-        line = lines[index]
-        if not line.strip():
-            continue
+    # A line that does not parse is only forgiven when it is the last one (a torn write).
+    torn: tuple[int, str] | None = None
+    for number, line in lines:
+        if torn is not None:
+            raise TapeError(f"{source}:{torn[0]}: bad frame: {torn[1]}")
+        if len(frames) >= MAX_TAPE_FRAMES:
+            raise TapeError(f"{source}:{number}: more than {MAX_TAPE_FRAMES} frames")
         try:
             frames.append(decoder.decode(line))
-        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-            if index == last:
-                log.warning("%s:%d: dropping a torn last frame (%s)", source, index + 1, exc)
-                break
-            raise TapeError(f"{source}:{index + 1}: bad frame: {exc}") from exc
+        except msgspec.ValidationError as exc:  # complete JSON, so not torn: wrong
+            raise TapeError(f"{source}:{number}: bad frame: {exc}") from exc
+        except msgspec.DecodeError as exc:
+            torn = (number, str(exc))
+        except RecursionError as exc:
+            raise TapeError(f"{source}:{number}: bad frame: JSON nested too deeply") from exc
+    if torn is not None:
+        log.warning("%s:%d: dropping a torn last frame (%s)", source, torn[0], torn[1])
     frames.sort(key=lambda frame: frame.t)
     return Tape(header, tuple(frames))
 
 
-def _decompress(data: bytes, source: str) -> bytes:
-    if not data.startswith(_GZIP_MAGIC):
-        return data
-    out = io.BytesIO()
-    rest = data
-    while rest.startswith(_GZIP_MAGIC):
-        inflater = zlib.decompressobj(wbits=31)
-        try:
-            out.write(inflater.decompress(rest))
-        except zlib.error as exc:
-            raise TapeError(f"{source}: corrupt gzip data: {exc}") from exc
-        if not inflater.eof:
-            # A recorder that died never wrote the trailer; everything up to its last sync point reads.
-            log.warning("%s: gzip stream ends early (recording interrupted?); reading what is there", source)
-            break
-        rest = inflater.unused_data
-    return out.getvalue()
-
-
 def _parse_header(line: bytes, source: str) -> TapeHeader:
-    if not line.strip():
-        raise TapeError(f"{source}:1: empty file, expected a {FORMAT} header")
     try:
         raw = msgspec.json.decode(line)
     except msgspec.DecodeError as exc:
         raise TapeError(f"{source}:1: bad header, not JSON: {exc}") from exc
+    except RecursionError as exc:
+        raise TapeError(f"{source}:1: bad header: JSON nested too deeply") from exc
     if not isinstance(raw, dict) or raw.get("format") != FORMAT:
         found = raw.get("format") if isinstance(raw, dict) else type(raw).__name__
-        raise TapeError(f"{source}:1: not a {FORMAT} (format is {found!r})")
+        raise TapeError(f"{source}:1: not a {FORMAT} (format is {clip(found)})")
     if raw.get("version") != VERSION:
-        raise TapeError(f"{source}:1: unsupported tape version {raw.get('version')!r} (this reads {VERSION})")
+        raise TapeError(
+            f"{source}:1: unsupported tape version {clip(raw.get('version'))} (this reads {VERSION})"
+        )
     try:
-        return msgspec.json.decode(line, type=TapeHeader)
+        header = msgspec.json.decode(line, type=TapeHeader)
     except msgspec.ValidationError as exc:
         raise TapeError(f"{source}:1: bad header: {exc}") from exc
+    for name in ("created", "started_at"):
+        when: datetime = getattr(header, name)
+        if not EARLIEST_START <= when < LATEST_START:
+            # Replay adds frame times to started_at and looks at the days around it: keep it sane.
+            raise TapeError(f"{source}:1: {name} {when.isoformat()} is out of range (1970 to 2999)")
+    header_leagues(header, source)
+    for provider in header.providers:
+        if provider not in PROVIDER_NAMES:
+            known = ", ".join(PROVIDER_NAMES)
+            raise TapeError(f"{source}:1: unknown provider {clip(provider)} in the header (known: {known})")
+    return header

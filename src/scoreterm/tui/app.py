@@ -112,6 +112,11 @@ class ScoretermApp(App[None]):
 
     def on_feed_failed(self, message: FeedFailed) -> None:
         self.feed_state = "failed"
+        if getattr(message.error, "fatal", False):
+            # Refused for good (a league the server does not carry, a bad token): the command says
+            # why in one line and exits, rather than a dashboard that will never get data.
+            self.exit()
+            return
         self.notify(str(message.error), title="Feed stopped", severity="error", timeout=10)
         self.version += 1
 

@@ -10,6 +10,8 @@ import enum
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from scoreterm.domain.channels import CONNECTION
+from scoreterm.domain.minutes import minute_order
 from scoreterm.domain.model import (
     EventKind,
     Match,
@@ -20,11 +22,12 @@ from scoreterm.domain.model import (
     Update,
     UpdateKind,
 )
-from scoreterm.engine.identity import normalize_team
-from scoreterm.engine.store import minute_order
+from scoreterm.domain.names import normalize_team
 
 STALE_AFTER_INTERVALS = 3
 DEFAULT_STALE_S = 60.0
+# Worse states win the status bar when several leagues have different sources.
+_SEVERITY = {"ok": 0, "degraded": 1, "stale": 2, "down": 3, "unreachable": 4}
 # Where a soccer phase change sorts: its minute is the clock when we noticed it, which after a gap
 # in the data (or a replay jump) can be well past the break; the break itself is not.
 _PHASE_ORDER = {"1H": 0.0, "HT": 45.998, "2H": 45.999, "ET-HT": 105.999}
@@ -57,6 +60,14 @@ class TimelineEntry:
     disallowed: bool = False
 
 
+@dataclass(frozen=True)
+class SourceView:
+    """A source's status and when (monotonic seconds) the board received it."""
+
+    status: SourceStatus
+    received: float
+
+
 @dataclass
 class Board:
     """The state behind every screen."""
@@ -64,15 +75,32 @@ class Board:
     matches: dict[str, Match] = field(default_factory=dict)
     timelines: dict[str, dict[str, TimelineEntry]] = field(default_factory=dict)
     previous_odds: dict[str, Odds] = field(default_factory=dict)
-    status: SourceStatus | None = None
+    sources: dict[str, SourceView] = field(default_factory=dict)
+    connection: SourceView | None = None
     last_data_at: float | None = None
     updates_seen: int = 0
+
+    @property
+    def source(self) -> SourceView | None:
+        """The source to show: the one in the worst state (the latest of equals)."""
+        if not self.sources:
+            return None
+        return max(self.sources.values(), key=lambda v: (_SEVERITY.get(v.status.state, 1), v.received))
+
+    @property
+    def status(self) -> SourceStatus | None:
+        """The status of :attr:`source`."""
+        view = self.source
+        return view.status if view is not None else None
 
     def apply(self, update: Update, now: float) -> list[Notice]:
         """Take in ``update`` (``now`` is monotonic seconds) and return what deserves a toast."""
         self.updates_seen += 1
         if update.kind is UpdateKind.STATUS:
-            self.status = update.status
+            if update.status is not None and update.channel == CONNECTION:
+                self.connection = SourceView(update.status, now)
+            elif update.status is not None:
+                self.sources[update.channel] = SourceView(update.status, now)
             return []
         self.last_data_at = now
         if update.kind is UpdateKind.SNAPSHOT:
@@ -93,6 +121,11 @@ class Board:
             self.previous_odds[match.id] = old.odds
         self.matches[match.id] = match
         timeline = self.timelines.setdefault(match.id, {})
+        if old is None:
+            # First seen under way (joining late, a replay wound back): the kick-off, half-time...
+            # it has passed are certain, and the timeline shows them, as phase changes would.
+            for marker in implied_phases(match):
+                timeline.setdefault(marker.key, TimelineEntry(marker))
         for event in match.events:
             # Events the provider itemised before we were watching: shown, never toasted.
             if event.key and event.key not in timeline:
@@ -151,6 +184,8 @@ class Board:
             minute = minute_order(event.minute)
             if event.kind is EventKind.PHASE_CHANGE and event.detail in _PHASE_ORDER:
                 minute = _PHASE_ORDER[event.detail]
+            elif event.kind is EventKind.PHASE_CHANGE and event.synthetic and event.detail in _ENDINGS:
+                minute = 10_000.0  # an implied full time: after everything
             elif minute < 0:
                 # No minute (full time shows "FT"): after whatever arrived before it.
                 minute = latest + 0.999
@@ -158,13 +193,72 @@ class Board:
             order[id(entry)] = minute
         return sorted(entries, key=lambda e: (order[id(e)], e.event.seq))
 
+    def data_age(self, now: float) -> float | None:
+        """Seconds since the source last fetched successfully (changed or not), ticking with ``now``.
+
+        From the source's status when there is one (its age when sent, plus the time since it
+        arrived), else since the last data arrived.
+        """
+        view = self.source
+        if view is not None and view.status.last_ok_age_s is not None:
+            return view.status.last_ok_age_s + max(0.0, now - view.received)
+        if view is not None and view.status.state == "unreachable":
+            return None
+        return None if self.last_data_at is None else max(0.0, now - self.last_data_at)
+
+    def next_poll_in(self, now: float) -> float | None:
+        """Seconds until the source's next attempt, counting down with ``now`` (0 while it is due)."""
+        view = self.source
+        if view is None or view.status.next_poll_s is None:
+            return None
+        return max(0.0, view.status.next_poll_s - (now - view.received))
+
     def is_stale(self, now: float) -> bool:
-        """True when no data came for 3 poll intervals (or a minute when the interval is unknown)."""
-        if self.last_data_at is None:
+        """True when fetches have failed for 3 poll intervals (a minute when the interval is unknown).
+
+        A source answering every poll is never stale, however long nothing has changed.
+        """
+        view = self.source
+        if view is not None and view.status.state == "stale":
+            return True
+        age = self.data_age(now)
+        if age is None:
             return False
-        interval = self.status.interval_s if self.status and self.status.interval_s else None
+        interval = view.status.interval_s if view is not None and view.status.interval_s else None
         limit = interval * STALE_AFTER_INTERVALS if interval else DEFAULT_STALE_S
-        return now - self.last_data_at > max(limit, 5.0)
+        return age > max(limit, 5.0)
+
+
+_PASSED = {
+    "1H": ("1H",),
+    "HT": ("1H", "HT"),
+    "2H": ("1H", "HT", "2H"),
+    "FT": ("1H", "HT", "2H", "FT"),
+    "ET": ("1H", "HT", "2H", "ET"),
+    "ET-HT": ("1H", "HT", "2H", "ET", "ET-HT"),
+    "AET": ("1H", "HT", "2H", "ET", "AET"),
+    "PEN": ("1H", "HT", "2H", "PEN"),
+}
+# Keyed as the engine keys the phase changes themselves, so a real one is never shown twice.
+_MARKER_KEYS = {"ET": "phase:ET:3", "ET-HT": "phase:ET-HT:3"}
+_MARKER_MINUTES = {"1H": "1'", "HT": "45'", "2H": "46'", "ET": "91'", "ET-HT": "105'"}
+_ENDINGS = frozenset({"FT", "AET", "PEN"})
+
+
+def implied_phases(match: Match) -> list[MatchEvent]:
+    """The soccer phase changes a match must have passed to stand where it does (``2H``: the
+    kick-off, half-time and the second half), as timeline markers."""
+    passed = _PASSED.get(match.phase.label, ()) if match.phase.state is not PhaseState.SCHEDULED else ()
+    markers = []
+    for label in passed:
+        key = _MARKER_KEYS.get(label, f"phase:{label}")
+        if label == "PEN" and match.phase.state is PhaseState.LIVE:
+            key = "phase:PEN:5"
+        minute = _MARKER_MINUTES.get(label, "")
+        markers.append(
+            MatchEvent(kind=EventKind.PHASE_CHANGE, detail=label, minute=minute, key=key, synthetic=True)
+        )
+    return markers
 
 
 _ORDER = {PhaseState.LIVE: 0, PhaseState.BREAK: 0, PhaseState.SUSPENDED: 0, PhaseState.SCHEDULED: 1}
@@ -204,13 +298,6 @@ def ordered(
 def spoiler_hidden(match: Match, spoiler_free: Iterable[str], revealed: set[str]) -> bool:
     """True when the score of ``match`` must stay hidden (a spoiler-free team, not yet revealed)."""
     return match.id not in revealed and is_favourite(match, spoiler_free)
-
-
-def implied_probability(american: int | None) -> float | None:
-    """Implied probability of American odds (``-230`` -> 0.697, ``+750`` -> 0.118)."""
-    if american is None or american == 0:
-        return None
-    return -american / (-american + 100) if american < 0 else 100 / (american + 100)
 
 
 def move_arrow(old: int | float | None, new: int | float | None) -> str:

@@ -145,6 +145,7 @@ class MatchScreen(Screen[None]):
         odds = self.query_one("#odds", OddsPanel)
         odds.teams = teams
         odds.odds = match.odds if match else None
+        odds.moves = match.trend.odds if match and match.trend and not hidden else ()
         # Which way the lines moved can give an in-play score away.
         odds.previous = None if hidden else app.board.previous_odds.get(self.match_id)
         stats = self.query_one("#stats", StatsPanel)

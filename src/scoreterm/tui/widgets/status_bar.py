@@ -1,4 +1,10 @@
-"""The always-visible connection status line: who feeds us, how healthy, how fresh."""
+"""The always-visible connection status line: who feeds us, how healthy, how fresh.
+
+Everything on it is true now: the age counts from the source's last successful fetch and ticks
+every second, the countdown is to the poll that will really happen (or the retry after a
+failure), a provider that never answered says so, and when the source is in trouble a second
+line carries its whole message.
+"""
 
 from __future__ import annotations
 
@@ -11,11 +17,15 @@ from textual.widgets import Static
 if TYPE_CHECKING:
     from scoreterm.tui.app import ScoretermApp
 
+_STYLES = {"ok": "green", "degraded": "yellow", "stale": "yellow", "down": "red", "unreachable": "red"}
+
 
 def _age(seconds: float) -> str:
     if seconds < 60:
         return f"{seconds:.0f}s"
-    return f"{seconds / 60:.0f}m"
+    if seconds < 3600:
+        return f"{seconds / 60:.0f}m"
+    return f"{seconds / 3600:.1f}h"
 
 
 def _clock(seconds: float) -> str:
@@ -25,18 +35,19 @@ def _clock(seconds: float) -> str:
 
 
 class StatusBar(Static):
-    """One line: source, health, data age and next poll (or replay position, speed, pause)."""
+    """Source, health, data age and next poll (or replay position, speed, pause); the source's
+    message on a second line while it is in trouble."""
 
     def on_mount(self) -> None:
         self.watch(self.app, "version", self._refresh_text)
-        # Ages tick once a second; nothing faster runs while the feed is quiet.
+        # Ages and countdowns tick once a second; nothing faster runs while the feed is quiet.
         self.set_interval(1.0, self._refresh_text)
 
     def _refresh_text(self, _: object = None) -> None:
         self.update(self.render_status())
 
     def render_status(self) -> Text:
-        """Build the status line from the app's board and replay state."""
+        """Build the status line(s) from the app's board and replay state."""
         app: ScoretermApp = self.app  # type: ignore[assignment]
         board = app.board
         now = app.options.clock.monotonic()
@@ -47,29 +58,52 @@ class StatusBar(Static):
             state = "paused" if replay.clock.paused else "playing"
             if app.feed_state == "ended":
                 state = "ended"
-            text.append(f"▶ replay {replay.name} ", style="bold")
-            text.append(f"{_clock(replay.position)}/{_clock(replay.duration)} {speed} {state}")
+            position = min(replay.position, replay.duration)
+            # ‖ while paused, ▶ while playing: the icon says what is happening, not what a key does.
+            text.append(f"{'‖' if replay.clock.paused else '▶'} replay {replay.name} ", style="bold")
+            text.append(f"{_clock(position)}/{_clock(replay.duration)} {speed} {state}")
         describe = getattr(app.feed, "describe", None)
         if callable(describe):
             line = str(describe())
             text.append(f"⇄ {line}", style="bold green" if line.startswith("connected") else "bold yellow")
         status = board.status
+        trouble = ""
         if status is not None:
             if text:
                 text.append("  │  ")
-            style = {"ok": "green", "degraded": "yellow", "down": "red"}.get(status.state, "")
+            style = _STYLES.get(status.state, "")
             text.append(f"● {status.provider}", style=f"bold {style}")
-            text.append(f" health {status.health:.0%}")
-            if status.message and status.state != "ok":
-                text.append(f" ({status.message[:60]})", style=style)
-            if status.next_poll_s is not None and replay is None:
-                text.append(f"  next poll {status.next_poll_s:.0f}s")
+            if status.state == "unreachable":
+                text.append(" unreachable", style=f"bold {style}")
+            elif status.state == "ok":
+                text.append(f" health {status.health:.0%}")
+            else:
+                text.append(f" {status.state}", style=f"bold {style}")
+            if status.state != "ok":
+                trouble = status.message
+            if replay is None:
+                self._countdown(text, board.next_poll_in(now), status.retrying)
         elif replay is None:
             text.append(f"{app.feed_state}…", style="yellow")
-        if board.last_data_at is not None:
-            text.append(f"  updated {_age(now - board.last_data_at)} ago")
+        age = board.data_age(now)
+        if age is not None:
+            text.append(f"  updated {_age(age)} ago")
         if board.is_stale(now) and app.feed_state != "ended":
             text.append("  STALE", style="bold reverse red")
         if app.feed_state == "failed":
             text.append("  feed stopped: last data shown", style="bold red")
+        if trouble:
+            text.append("\n")
+            text.append(trouble, style=_STYLES.get(status.state if status else "", ""))
         return text
+
+    @staticmethod
+    def _countdown(text: Text, seconds: float | None, retrying: bool) -> None:
+        if seconds is None:
+            return
+        if seconds <= 0:
+            text.append("  polling…")
+        elif retrying:
+            text.append(f"  retrying in {seconds:.0f}s", style="yellow")
+        else:
+            text.append(f"  next poll {seconds:.0f}s")

@@ -1,0 +1,113 @@
+"""Status for scripts through ``--server``: connection states as status lines, a clear first failure,
+and a league the server does not carry as exit 2."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import sys
+from pathlib import Path
+
+import pytest
+
+from scoreterm.domain.channels import CONNECTION
+from scoreterm.domain.model import UpdateKind
+from scoreterm.net.client import RemoteFeed, UnknownChannel
+from tests.servers import running_server
+
+SCORETERM = [sys.executable, "-m", "scoreterm"]
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def env(tmp_path: Path) -> dict[str, str]:
+    return {**os.environ, "SCORETERM_CONFIG": str(tmp_path / "none.toml"), "NO_COLOR": "1"}
+
+
+async def test_a_feed_says_reconnecting_with_the_reason_when_nothing_listens() -> None:
+    feed = RemoteFeed(f"ws://127.0.0.1:{closed_port()}")
+    await feed.start()
+    try:
+        update = await asyncio.wait_for(anext(aiter(feed)), timeout=10)
+    finally:
+        await feed.close()
+    assert update.kind is UpdateKind.STATUS and update.channel == CONNECTION
+    assert update.status is not None and update.status.state == "reconnecting"
+    assert update.status.retrying and update.status.next_poll_s is not None
+    assert "refused" in update.status.message.lower() or "connect" in update.status.message.lower()
+
+
+async def test_watch_server_json_says_so_on_stderr_at_the_first_failure_and_keeps_trying(
+    tmp_path: Path,
+) -> None:
+    url = f"ws://127.0.0.1:{closed_port()}"
+    process = await asyncio.create_subprocess_exec(
+        *SCORETERM, "watch", "--server", url, "--json",
+        env=env(tmp_path), stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        assert process.stderr is not None and process.stdout is not None
+        said = (await asyncio.wait_for(process.stderr.readline(), timeout=20)).decode()
+        line = json.loads(await asyncio.wait_for(process.stdout.readline(), timeout=20))
+        assert process.returncode is None  # still running: it keeps retrying
+    finally:
+        process.terminate()
+        await asyncio.wait_for(process.wait(), timeout=20)
+    assert said.startswith(f"scoreterm: cannot reach {url}/v1/ws") and "retrying in" in said
+    assert (line["type"], line["channel"], line["state"]) == ("status", "connection", "reconnecting")
+
+
+async def test_connection_states_connected_then_resumed_after_a_drop() -> None:
+    async with running_server() as rs:
+        feed = RemoteFeed(rs.url)
+        await feed.start()
+        states: list[str] = []
+        try:
+            updates = aiter(feed)
+
+            async def next_state() -> str:
+                while True:
+                    update = await asyncio.wait_for(anext(updates), timeout=10)
+                    if update.channel == CONNECTION and update.status is not None:
+                        states.append(update.status.state)
+                        return update.status.state
+
+            assert await next_state() == "connected"
+            for client in list(rs.server.clients.values()):
+                await client.ws.close()
+            assert await next_state() == "reconnecting"
+            assert await next_state() == "resumed"
+        finally:
+            await feed.close()
+    assert states == ["connected", "reconnecting", "resumed"]
+
+
+async def test_a_league_the_server_does_not_carry_ends_the_feed() -> None:
+    async with running_server() as rs:
+        feed = RemoteFeed(rs.url, ["eng.1"])
+        await feed.start()
+        try:
+            with pytest.raises(UnknownChannel, match=r"eng\.1"):
+                async for _ in feed:
+                    pass
+        finally:
+            await feed.close()
+
+
+async def test_watch_server_for_a_league_it_does_not_carry_exits_2_with_one_line(tmp_path: Path) -> None:
+    async with running_server() as rs:
+        process = await asyncio.create_subprocess_exec(
+            *SCORETERM, "watch", "--server", rs.url, "--league", "eng.1", "--json",
+            env=env(tmp_path), stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        _out, err = await asyncio.wait_for(process.communicate(), timeout=30)
+    assert process.returncode == 2
+    lines = err.decode().strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("scoreterm: error:") and "eng.1" in lines[0]
+    assert "Traceback" not in err.decode()
