@@ -9,8 +9,11 @@ shown scheduled throughout, as it was). Phases change when the key events say th
 scoreboard frame comes every 20 s; a summary frame 0.5 s after each scoreboard frame in which
 something happened, and every 2 minutes otherwise. Live statistics are counted from the timed plays
 and checked against the final box score; those that cannot be counted (possession, passes...)
-appear only at full time. The build refuses to write a tape whose clock or counts disagree with
-the fixtures.
+appear only at full time. Each summary carries the two team sheets (``rosters``) with every
+goal, card and substitution added when it happens (a roster play has only its minute: it is timed
+by its key event), the commentary so far, the head-to-head and both teams' form; links, logos and
+per-player stat lines are left out. The build refuses to write a tape whose clock or counts
+disagree with the fixtures.
 """
 
 from __future__ import annotations
@@ -45,7 +48,9 @@ SUMMARY_EVERY_S = 120.0
 SUMMARY_LAG_S = 0.5
 # What the normalizer and a match screen use; rosters, news, videos, standings... are left out.
 SUMMARY_KEEP = {"boxscore", "format", "gameInfo", "broadcasts", "pickcenter", "odds", "hasOdds", "header"}
-SUMMARY_KEEP |= {"keyEvents", "commentary", "wallclockAvailable", "meta"}
+SUMMARY_KEEP |= {"keyEvents", "commentary", "wallclockAvailable", "meta", "rosters", "headToHeadGames"}
+# Links, logos, head shots and per-player stat lines are read by nothing and would double the tape.
+LEAN = {"links", "logos", "logo", "opponentLogo", "uid", "guid", "jerseyImages", "media", "stats", "uniform"}
 QUIET = {"start-delay", "end-delay"}  # drinks and injury breaks change nothing on screen
 COUNTED = {"totalGoals", "goalAssists", "shotsOnTarget", "totalShots", "wonCorners"}
 COUNTED |= {"yellowCards", "redCards", "offsides"}
@@ -192,6 +197,52 @@ class Match:
             team.update(wonCorners=kind == "Corner Awarded", offsides=kind == "Offside")
         return counts
 
+    def play_time(self, athlete_id: str, play: dict[str, Any]) -> datetime:
+        """When one of a roster entry's ``plays`` happened: its key event (same minute, same kind,
+        the player among the participants). Roster plays carry only the minute shown."""
+        shown = play["clock"]["displayValue"]
+        kind = "substitution" if play["substitution"] else "red-card" if play["redCard"] else ""
+        kind = kind or ("yellow-card" if play["yellowCard"] else "own-goal" if play["ownGoal"] else "goal")
+        found = [
+            when(k["wallclock"])
+            for k in self.key_events
+            if k["clock"]["displayValue"] == shown
+            and k["type"]["type"].startswith(kind)
+            and athlete_id in {p["athlete"]["id"] for p in k.get("participants", [])}
+        ]
+        if len(found) != 1:
+            raise SystemExit(
+                f"roster play of athlete {athlete_id} at {shown} ({kind}): {len(found)} key events"
+            )
+        return found[0]
+
+    def roster_at(self, roster: dict[str, Any], at: datetime) -> dict[str, Any]:
+        """One team's ``rosters[]`` entry as ESPN would serve it at ``at``: the same team sheet, with
+        each player's ``plays`` (goals, cards, substitutions) and substitution flags only once they
+        have happened."""
+        out = lean({key: value for key, value in roster.items() if key != "roster"})
+        if at < self.full_time:
+            out["winner"] = False
+        out["roster"] = []
+        for entry in roster["roster"]:
+            player = lean(entry)
+            athlete = entry["athlete"]["id"]
+            plays = [play for play in entry.get("plays", []) if self.play_time(athlete, play) <= at]
+            player.pop("plays", None)
+            if plays:
+                player["plays"] = plays
+            subs = sum(1 for play in plays if play["substitution"])
+            # A substitute's first substitution play brings him on; a starter's takes him off.
+            came_on = entry["subbedIn"] and subs >= 1
+            went_off = entry["subbedOut"] and subs >= (2 if entry["subbedIn"] else 1)
+            player["subbedIn"], player["subbedOut"] = came_on, went_off
+            if not came_on:
+                player.pop("subbedInFor", None)
+            if not went_off:
+                player.pop("subbedOutFor", None)
+            out["roster"].append(player)
+        return out
+
     def _commentary_times(self) -> list[datetime]:
         """Each commentary entry's wall clock. Untimed notes ("4 minutes of added time") get their
         clock's instant, never before the previous entry nor after the next play; the closing
@@ -239,7 +290,9 @@ def scoreboard_event(match: Match, at: datetime) -> dict[str, Any]:
 def summary_at(match: Match, at: datetime) -> dict[str, Any]:
     full, phase = match.summary, match.phase(at)
     out = {key: copy.deepcopy(value) for key, value in full.items() if key in SUMMARY_KEEP}
-    out["boxscore"].pop("form", None)
+    out["boxscore"]["form"] = lean(out["boxscore"].get("form", []))
+    out["headToHeadGames"] = lean(out["headToHeadGames"])
+    out["rosters"] = [match.roster_at(roster, at) for roster in full["rosters"]]
     competition = out["header"]["competitions"][0]
     competition["status"] = match.status(at)
     competition["notes"] = []  # the one note is dated the next morning, after the tape ends
@@ -282,6 +335,15 @@ def summary_at(match: Match, at: datetime) -> dict[str, Any]:
     return out
 
 
+def lean(value: Any) -> Any:
+    """``value`` without the keys in ``LEAN`` at any depth."""
+    if isinstance(value, dict):
+        return {key: lean(item) for key, item in value.items() if key not in LEAN}
+    if isinstance(value, list):
+        return [lean(item) for item in value]
+    return value
+
+
 def frame(t: float, path: str, params: dict[str, str], payload: Any) -> TapeFrame:
     body = msgspec.json.encode(payload)
     etag = '"' + hashlib.blake2b(body, digest_size=8).hexdigest() + '"'
@@ -318,6 +380,12 @@ def check(match: Match) -> None:
         ours = display_clock(match.seconds(when(k["wallclock"])), k["period"]["number"])
         if shown and ours != shown:
             problems.append(f"key event {k['id']} ({k['type']['text']}): ESPN says {shown}, we say {ours}")
+    for roster in match.summary["rosters"]:
+        for entry in roster["roster"]:
+            for play in entry.get("plays", []):
+                match.play_time(entry["athlete"]["id"], play)  # refuses a play it cannot time
+        if match.roster_at(roster, match.full_time)["roster"] != lean(roster["roster"]):
+            problems.append(f"team {roster['team']['id']}: the full-time roster is not ESPN's")
     counts = match.counted_stats(match.full_time)
     final = match.final_event["competitions"][0]["competitors"]
     teams = [(c["id"], c["statistics"]) for c in final]

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from scoreterm.domain.leagues import get_league
-from scoreterm.domain.model import EventKind, Match, PhaseState, Score, Side, Sport
+from scoreterm.domain.model import EventKind, Match, MoneyLine, PhaseState, Score, Side, Sport
 from scoreterm.providers.base import PayloadError
 from scoreterm.providers.espn_normalize import (
     normalize_odds,
@@ -203,7 +203,12 @@ def test_odds_exactly_where_the_payload_has_a_book(path: Path) -> None:
         moment = next((m for m in order[state] if any(markets[k].get(m) for k in SIDES3)), order[state][0])
         prices = {k: markets[k].get(moment, {}).get("odds") for k in SIDES3}
         if state == "in" and not any(prices.values()):
-            assert match.odds is None  # no live price: nothing, never the pre-match line shown as live
+            # No live price: nothing shown as live, never the pre-match line in its place; the
+            # line at kick-off stays known (the win probability's prior).
+            assert match.odds is None or match.odds.moneyline == MoneyLine()
+            if match.odds is not None and match.odds.close is not None:
+                close = book["moneyline"]["home"]["close"]["odds"]
+                assert match.odds.close.home == int(close)
             continue
         assert match.odds is not None
         assert match.odds.provider == book["provider"]["name"]

@@ -92,3 +92,30 @@ def test_engine_and_net_do_not_import_textual() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.stdout.split() == ["False", "False"]
+
+
+async def test_a_frame_the_clock_passed_during_a_poll_is_still_polled() -> None:
+    """At max speed on a busy machine the tape's clock can run past its last frame (full time)
+    while a poll is under way: the schedule must still ask for it, not call the tape over."""
+    import httpx
+
+    from scoreterm.engine.clock import FakeClock
+    from scoreterm.replay.tape import Tape, TapeFrame, TapeHeader, json_body
+
+    start = demo_tape().header.started_at
+    header = TapeHeader(created=start, started_at=start, leagues=("fifa.world",), providers=("espn",))
+    path = "/apis/site/v2/sports/soccer/fifa.world/scoreboard"
+    frames = tuple(
+        TapeFrame(t=t, provider="espn", path=path, body=json_body({"events": []})) for t in (0.0, 10.0)
+    )
+    real = FakeClock(start)
+    session = replay_session(Tape(header, frames), UTC, name="t", speed=1.0, real_clock=real)
+    schedule = session.engine.options.schedule
+    assert schedule is not None and session.replay is not None
+    async with httpx.AsyncClient(transport=session.replay.transport) as client:
+        await client.get(f"http://tape.invalid{path}")  # a poll begins at t=0 ...
+        await real.advance(15)  # ... and the clock runs past the last frame before it ends
+        assert schedule() == 0.0  # the frame at t=10 is still due: poll again now
+        await client.get(f"http://tape.invalid{path}")
+        assert schedule() is None  # now the tape is over
+    await session.aclose()

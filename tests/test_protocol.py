@@ -19,9 +19,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scoreterm.domain.model import Match, SourceStatus, Update, UpdateKind
+from scoreterm.domain.live_table import live_table
+from scoreterm.domain.model import Match, SourceStatus, Sport, Update, UpdateKind
+from scoreterm.domain.table import LiveTable
 from scoreterm.net import protocol as p
 from scoreterm.providers.espn_normalize import normalize_scoreboard
+from scoreterm.providers.espn_standings import normalize_standings
 
 ROOT = Path(__file__).parent.parent
 FIXTURE = (
@@ -46,6 +49,14 @@ def live(seq: int = 42) -> Match:
     return msgspec.structs.replace(LIVE, seq=seq, updated_at=AT)
 
 
+def premier_league() -> LiveTable:
+    """The real 2024-25 final Premier League table as a live table (nothing in play)."""
+    payload = json.loads(
+        (Path(__file__).parent / "fixtures/espn_standings/eng.1_standings_2024-25_final.json").read_text()
+    )
+    return live_table(normalize_standings(payload, "eng.1", Sport.SOCCER), [])
+
+
 def server_messages() -> list[p.ServerMessage]:
     event = msgspec.structs.replace(LIVE.events[-1], seq=41)
     limits = p.Limits(
@@ -61,6 +72,7 @@ def server_messages() -> list[p.ServerMessage]:
         p.Delta(channel=CHANNEL, match_id=LIVE.id, seq=42, data=live(), at=AT),
         p.Event(channel=CHANNEL, match_id=LIVE.id, seq=41, event=event, at=AT),
         p.Status(channel=CHANNEL, status=SourceStatus(provider="espn", health=0.5, last_ok=AT), at=AT),
+        p.TableFrame(channel="table:eng.1", table=premier_league(), at=AT),
         p.Pong(id="abc", server_time=AT),
         p.Pong(id=None, server_time=AT),
         p.Error(code=p.ErrorCode.UNKNOWN_CHANNEL, message="no league 'x'", op="subscribe"),

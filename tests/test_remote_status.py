@@ -111,3 +111,38 @@ async def test_watch_server_for_a_league_it_does_not_carry_exits_2_with_one_line
     lines = err.decode().strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("scoreterm: error:") and "eng.1" in lines[0]
     assert "Traceback" not in err.decode()
+
+
+async def test_focus_follows_the_match_channel_for_the_whole_match() -> None:
+    from tests.servers import running_server as serving
+
+    async with serving() as rs:
+        match_id = "espn-760415"
+        feed = RemoteFeed(rs.url)
+        await feed.start()
+        seen: list[tuple[str, bool]] = []
+        try:
+            updates = aiter(feed)
+
+            async def until(condition: str) -> None:
+                while True:
+                    update = await asyncio.wait_for(anext(updates), timeout=20)
+                    matches = [update.match] if update.match is not None else list(update.matches)
+                    for match in matches:
+                        if match.id == match_id:
+                            seen.append((update.channel, match.centre is not None))
+                    if condition == "match" and update.channel == f"match:{match_id}":
+                        return
+                    if condition == "centre" and any(
+                        has for channel, has in seen if channel.startswith("match:")
+                    ):
+                        return
+
+            feed.focus(match_id)
+            rs.jump_to(600)  # the first goal: the engine fetches the summary, the centre arrives
+            await until("centre")
+        finally:
+            await feed.close()
+    # A league channel goes light; the match's own channel carries the match centre.
+    assert all(not has for channel, has in seen if channel.startswith("league:"))
+    assert any(has for channel, has in seen if channel == f"match:{match_id}")

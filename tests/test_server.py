@@ -673,6 +673,31 @@ async def test_timeline_lists_events_after_a_seq() -> None:
         assert unknown.status_code == 404 and "error" in unknown.json()
 
 
+async def test_probability_endpoint_and_the_swing_of_a_goal() -> None:
+    async with running_server() as rs, ws_client(rs.url) as client, httpx.AsyncClient(timeout=5) as http:
+        await client.subscribe(LEAGUE)
+        rs.jump_to(FIRST_GOAL_T - 300)  # under way at 0-0 first: the chances before the goal are known
+        await client.recv_until(lambda f: f["type"] == "delta" and f["data"]["phase"]["state"] == "live")
+        rs.jump_to(FIRST_GOAL_T)
+        frames = await client.recv_until(is_delta_with_score(1, 0))
+        (goal,) = [f for f in frames if is_goal(f)]
+        before, after = goal["event"]["prob_before"], goal["event"]["prob_after"]
+        assert before is not None and after is not None
+        assert after["home"] > before["home"]  # Mexico scored: their chance went up
+        delta = next(f for f in reversed(frames) if f["type"] == "delta")
+        assert delta["data"]["prob"]["source"] in ("market", "model")
+        assert delta["data"]["trend"] is None  # a league channel goes light: the line is on the match's
+
+        body = (await http.get(f"{rs.http}/v1/matches/{DEMO_MATCH}/probability")).json()
+        assert body["match_id"] == DEMO_MATCH and body["prob"] is not None
+        series = body["series"]
+        assert len(series) >= 2 and series[-1]["prob"] == body["prob"]
+        for point in series:
+            chances = [point["prob"][k] or 0.0 for k in ("home", "draw", "away")]
+            assert abs(sum(chances) - 1) < 1e-6, point
+        assert (await http.get(f"{rs.http}/v1/matches/espn-999/probability")).status_code == 404
+
+
 async def test_http_endpoints_need_the_token_but_health_does_not() -> None:
     async with running_server(server_config(token=TOKEN)) as rs, httpx.AsyncClient(timeout=5) as http:
         assert (await http.get(f"{rs.http}/health")).status_code == 200

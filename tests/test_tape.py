@@ -276,9 +276,9 @@ def write_lines(path: Path, *lines: bytes) -> Path:
             id="created-in-year-9999",
         ),
         pytest.param(
-            [header_with(leagues=["epl"]), frame_line()],
+            [header_with(leagues=["eng.9"]), frame_line()],
             ":1:",
-            r"unknown league 'epl' in the header \(did you mean",
+            r"unknown league 'eng.9' in the header \(did you mean",
             id="unknown-league",
         ),
         pytest.param(

@@ -13,14 +13,20 @@ from textual.widgets import DataTable
 from scoreterm.domain.model import EventKind, MatchEvent, Score, Side, Update, UpdateKind
 from scoreterm.engine.clock import FakeClock
 from scoreterm.tui.screens.help import HelpScreen
+from scoreterm.tui.rows import is_header
 from scoreterm.tui.screens.scoreboard import ScoreboardScreen
 from scoreterm.tui.widgets.status_bar import StatusBar
 from tests.tui_helpers import AT, ScriptedFeed, demo_app, opening_day, scripted_app, snapshot, status, until
 
 
 def rows(app: Any) -> list[list[str]]:
+    """The match rows (league and day headers left out), as plain text."""
     table = app.screen.query_one(DataTable)
-    return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+    return [
+        [str(cell) for cell in table.get_row_at(i)]
+        for i, row in enumerate(table.ordered_rows)
+        if not is_header(str(row.key.value))
+    ]
 
 
 def toasts(app: Any) -> list[str]:
@@ -32,9 +38,9 @@ async def test_demo_rows_goal_toasts_and_full_time() -> None:
     app, _session = demo_app(math.inf)
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         await until(pilot, lambda: app.feed_state == "ended")
-        # The tape's other match kicks off after it ends: upcoming, so listed before the finished one.
-        assert [r[2] for r in rows(app)] == ["South Korea", "Mexico"]
-        row = rows(app)[1]
+        # The tape's other match kicks off at 02:00 UTC the next day: under its own day's header.
+        assert [r[2] for r in rows(app)] == ["Mexico", "South Korea"]
+        row = rows(app)[0]
         assert row[2] == "Mexico" and row[3] == "2-0" and row[4] == "South Africa" and row[5] == "FT"
         goals = [t for t in toasts(app) if t.startswith("GOAL!")]
         assert len(goals) == 2

@@ -25,6 +25,7 @@ from scoreterm.config_rules import PROVIDER_NAMES as PROVIDER_NAMES
 from scoreterm.config_rules import TOAST_KINDS as TOAST_KINDS
 from scoreterm.config_rules import clip, problem, zone_problem
 from scoreterm.config_rules import redact_url as redact_url
+from scoreterm.domain.leagues import resolve_slug
 from scoreterm.providers.body import DEFAULT_MAX_RESPONSE_BYTES, format_size
 
 DEFAULT_ESPN_URL = "https://site.api.espn.com"
@@ -55,6 +56,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     )
     bell: bool = False
     delay: float = 0.0
+    notify: bool = False
+    notify_for: str = "favourites"
+    view_league: str | None = None
+    win_column: bool = False
     server_token: str | None = None
     redis_url: str | None = None
     max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
@@ -72,6 +77,10 @@ _FILE_KEYS: dict[str, str] = {
     "toasts": "toasts",
     "bell": "bell",
     "delay": "delay",
+    "notify": "notify",
+    "notify_for": "notify_for",
+    "view_league": "view_league",
+    "win_column": "win_column",
     "espn.url": "espn_url",
     "thesportsdb.url": "thesportsdb_url",
     "thesportsdb.key": "thesportsdb_key",
@@ -82,6 +91,10 @@ _FILE_KEYS: dict[str, str] = {
     "max_response_bytes": "max_response_bytes",
 }
 _LIST_FIELDS = frozenset({"leagues", "providers", "favourites", "spoiler_free", "toasts"})
+FILE_KEYS = _FILE_KEYS
+"""Config file key (dotted for tables) -> :class:`Settings` field."""
+LIST_FIELDS = _LIST_FIELDS
+"""The settings that are lists."""
 ENV_PREFIX = "SCORETERM_"
 _FLAGS = {"leagues": "--league", "providers": "--provider", "redis_url": "--redis"}
 
@@ -153,7 +166,20 @@ def load_settings(
             found = problem(field, getattr(settings, field), name)
             if found is not None:
                 raise ConfigError(f"{_origin(field, source)}: {found}")
-    return LoadedSettings(settings, sources, file)
+    return LoadedSettings(canonical(settings), sources, file)
+
+
+def canonical(settings: Settings) -> Settings:
+    """``settings`` with league aliases (``epl``) turned into catalog slugs (``eng.1``), once each.
+
+    Call it on checked settings only: an unknown league is left as it is.
+    """
+    leagues = list(dict.fromkeys(resolve_slug(slug) or slug for slug in settings.leagues))
+    view = settings.view_league
+    view = (resolve_slug(view) or view) if view else None
+    if leagues == settings.leagues and view == settings.view_league:
+        return settings
+    return msgspec.structs.replace(settings, leagues=leagues, view_league=view)
 
 
 def validate_settings(settings: Settings) -> None:
@@ -192,8 +218,16 @@ def _field_of(message: str) -> str:
     return match.group(1) if match else "?"
 
 
+def read_file(file: Path) -> dict[str, Any]:
+    """Read the TOML file into flat, checked Settings fields; errors name the file and line.
+
+    Raises:
+        ConfigError: the file cannot be read, is not TOML, or has an unknown key or a bad value.
+    """
+    return _read_file(file)
+
+
 def _read_file(file: Path) -> dict[str, Any]:
-    """Read the TOML file into flat, checked Settings fields; errors name the file and line."""
     try:
         with file.open("rb") as handle:
             data = handle.read(MAX_CONFIG_BYTES + 1)

@@ -15,11 +15,13 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from scoreterm.domain.leagues import UnknownLeague, get_league
+from scoreterm.domain.leagues import UnknownLeague, did_you_mean, get_league
 
 PROVIDER_NAMES = ("espn", "thesportsdb", "footballdata")
 # The kinds of toast the TUI knows (scoreterm.tui.board.ToastKind; a test keeps the two equal).
 TOAST_KINDS = ("goal", "goal_disallowed", "red_card", "full_time")
+# Whose goals, cards and full times a desktop notification tells (config ``notify_for``).
+NOTIFY_FOR = ("favourites", "all")
 
 MAX_TIMEOUT_S = 300.0
 MIN_INTERVAL_S = 0.5
@@ -71,7 +73,7 @@ def _leagues(value: list[str], name: str) -> str | None:
         try:
             get_league(slug)
         except UnknownLeague as exc:
-            hint = f" (did you mean {', '.join(exc.suggestions)}?)" if exc.suggestions else ""
+            hint = did_you_mean(exc.suggestions)
             return f"unknown league {clip(slug)} in {name!r}{hint}; `scoreterm leagues` lists them all"
     return None
 
@@ -90,6 +92,17 @@ def _toasts(value: list[str], name: str) -> str | None:
         if kind not in TOAST_KINDS:
             return f"unknown toast {clip(kind)} in {name!r} (known: {', '.join(TOAST_KINDS)})"
     return None
+
+
+def _notify_for(value: str, name: str) -> str | None:
+    if value in NOTIFY_FOR:
+        return None
+    return f"{name!r} must be one of {', '.join(NOTIFY_FOR)}, got {clip(value)}"
+
+
+def _league(value: str | None, name: str) -> str | None:
+    # None or "" shows every league.
+    return _leagues([value], name) if value else None
 
 
 def _names(value: list[str], name: str) -> str | None:
@@ -184,6 +197,10 @@ RULES: dict[str, Rule] = {
     "toasts": _toasts,
     "bell": _any,
     "delay": _seconds(0.0, MAX_DELAY_S),
+    "notify": _any,
+    "notify_for": _notify_for,
+    "view_league": _league,
+    "win_column": _any,
     "server_token": _secret,
     "redis_url": _redis_url,
     "max_response_bytes": _response_bytes,

@@ -162,8 +162,11 @@ def replay_session(
     leagues = header_leagues(tape.header, name) or [get_league("eng.1")]
 
     def schedule() -> float | None:
+        # The next frame after where the last poll began, not after now: frames the clock passed
+        # while the poll ran (at max speed, on a busy machine) are still to be seen.
         position = transport.position()
-        upcoming = transport.next_frame_time(position)
+        polled = transport.take_first_request()
+        upcoming = transport.next_frame_time(position if polled is None else min(polled, position))
         return None if upcoming is None else max(0.0, upcoming - position)
 
     # A tape holds the days it was recorded for: show every match on it, whatever today is.

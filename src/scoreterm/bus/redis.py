@@ -168,7 +168,7 @@ class RedisBackplane:
         if not self.is_leader:
             return
         raw = encode_envelope(Envelope(src=self.instance_id, t=time.time() * 1000, u=update))
-        if update.kind is UpdateKind.STATUS:
+        if update.kind in (UpdateKind.STATUS, UpdateKind.TABLE):
             await self.leading.status(update, raw)
         elif update.kind in (UpdateKind.DELTA, UpdateKind.EVENT) and update.match_id and update.seq > 0:
             await self.leading.publish(update, raw)
@@ -323,7 +323,7 @@ class RedisBackplane:
             log.warning("ignoring an unreadable backplane message: %s", exc)
             return
         update = envelope.u
-        if update.kind is UpdateKind.STATUS:
+        if update.kind in (UpdateKind.STATUS, UpdateKind.TABLE):
             if envelope.src != self.instance_id:  # ours went to our clients already
                 self.lag_ms = max(0.0, time.time() * 1000 - envelope.t)
                 await self._emit(update)

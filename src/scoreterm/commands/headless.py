@@ -16,7 +16,8 @@ from typing import Any, TextIO
 import msgspec
 
 from scoreterm.domain.display import match_json
-from scoreterm.domain.model import Match, MatchEvent, Odds, SourceStatus, Update, UpdateKind
+from scoreterm.domain.model import Match, MatchEvent, Odds, SourceStatus, Update, UpdateKind, WinProbability
+from scoreterm.domain.table import LiveTable
 from scoreterm.engine.feed import Feed
 
 _DETAILS = ("odds", "stats", "venue")
@@ -50,6 +51,8 @@ class LinePrinter:
             }
         if update.kind is UpdateKind.STATUS and update.status is not None:
             return self._status(update.channel, update.status)
+        if update.kind is UpdateKind.TABLE and update.table is not None:
+            return table_json(update.table)
         return None
 
     def _delta(self, match: Match, seq: int) -> dict[str, Any]:
@@ -92,13 +95,23 @@ class LinePrinter:
 
 
 def state_json(match: Match) -> dict[str, Any]:
-    """A match as a JSON object: :func:`match_json` plus its seq and trust flags."""
+    """A match as a JSON object: :func:`match_json` plus its seq, trust flags and win probability."""
     return {
         **match_json(match),
         "seq": match.seq,
         "unconfirmed": match.unconfirmed,
         "suspect": list(match.suspect),
+        "prob": prob_json(match.prob),
     }
+
+
+def prob_json(prob: WinProbability | None) -> dict[str, Any] | None:
+    """A win probability as JSON (home, draw, away rounded to 0.1 %, its source); None if unknown."""
+    if prob is None:
+        return None
+    draw = None if prob.draw is None else round(prob.draw, 3)
+    chances = {"home": round(prob.home, 3), "draw": draw, "away": round(prob.away, 3)}
+    return {**chances, "source": prob.source, "advance": prob.advance}
 
 
 def event_json(event: MatchEvent) -> dict[str, Any]:
@@ -116,7 +129,33 @@ def event_json(event: MatchEvent) -> dict[str, Any]:
         "enriches": event.enriches,
         "revises": event.revises,
         "key": event.key,
+        "prob_before": prob_json(event.prob_before),
+        "prob_after": prob_json(event.prob_after),
     }
+
+
+def table_json(table: LiveTable) -> dict[str, Any]:
+    """A ``table`` line: the league's live table as it stands, each row with its move and live match."""
+    groups = []
+    for group in table.groups:
+        rows = []
+        for row in group.entries:
+            entry, live = row.entry, row.live
+            rows.append(
+                {
+                    "rank": entry.rank,
+                    "team": entry.team.name,
+                    "played": entry.played,
+                    "points": entry.points,
+                    "goal_difference": entry.goal_difference,
+                    "move": row.move,
+                    "live": None
+                    if live is None
+                    else f"{live.goals_for}-{live.goals_against} {live.clock}".strip(),
+                }
+            )
+        groups.append({"name": group.name, "rows": rows})
+    return {"type": "table", "league": table.league, "groups": groups}
 
 
 def odds_json(odds: Odds) -> dict[str, Any]:
@@ -130,7 +169,7 @@ def changed_fields(before: Match | None, after: Match) -> list[str]:
         return ["match"]
     old, new = match_json(before), match_json(after)
     fields = [name for name in new if old.get(name) != new[name]]
-    for name in ("unconfirmed", "suspect", *_DETAILS):
+    for name in ("unconfirmed", "suspect", "prob", "situation", *_DETAILS):
         if getattr(before, name) != getattr(after, name):
             fields.append(name)
     if _event_changes(before, after):

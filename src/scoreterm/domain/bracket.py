@@ -181,6 +181,20 @@ class _Draft:
     loser_feeds: str | None = None
 
 
+def knockouts_of(matches: Iterable[Match]) -> list[KnockoutMatch]:
+    """The knock-out matches among ``matches`` (those whose ``stage`` is a knock-out round), for a
+    bracket built from what the engine holds; who went through comes from the score and shoot-out."""
+    found = []
+    for match in matches:
+        if not is_knockout_round(match.stage):
+            continue
+        waiting = frozenset(
+            side for side in Side if parse_placeholder(match.team(side).name).number is not None
+        )
+        found.append(KnockoutMatch(match=match, round=match.stage, placeholders=waiting))
+    return found
+
+
 def build_bracket(
     league: str, matches: Iterable[KnockoutMatch], *, previous: Bracket | None = None
 ) -> Bracket:

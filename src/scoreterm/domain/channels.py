@@ -15,3 +15,8 @@ def league_channel(slug: str) -> str:
 def match_channel(match_id: str) -> str:
     """The channel of one match (``match:espn-760505``)."""
     return f"match:{match_id}"
+
+
+def table_channel(slug: str) -> str:
+    """The channel of one league's live table (``table:eng.1``)."""
+    return f"table:{slug}"

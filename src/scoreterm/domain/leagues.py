@@ -1,4 +1,8 @@
-"""The league catalog: ESPN slug, name, sport, country and each provider's id for the league."""
+"""The league catalog: ESPN slug, name, sport, country and each provider's id for the league.
+
+Slugs are ESPN's (``eng.1``); :data:`ALIASES` adds the names people type (``epl``, ``laliga``,
+``ucl``), accepted wherever a slug is, and "did you mean" draws on slugs, aliases and names alike.
+"""
 
 from __future__ import annotations
 
@@ -54,6 +58,49 @@ CATALOG: tuple[League, ...] = (
 
 _BY_SLUG = {league.slug: league for league in CATALOG}
 
+ALIASES: dict[str, str] = {
+    "epl": "eng.1",
+    "premier-league": "eng.1",
+    "premierleague": "eng.1",
+    "pl": "eng.1",
+    "championship": "eng.2",
+    "efl-championship": "eng.2",
+    "laliga": "esp.1",
+    "la-liga": "esp.1",
+    "bundesliga": "ger.1",
+    "seriea": "ita.1",
+    "serie-a": "ita.1",
+    "ligue1": "fra.1",
+    "ligue-1": "fra.1",
+    "eredivisie": "ned.1",
+    "primeira-liga": "por.1",
+    "liga-portugal": "por.1",
+    "brasileirao": "bra.1",
+    "mls": "usa.1",
+    "ligamx": "mex.1",
+    "liga-mx": "mex.1",
+    "ucl": "uefa.champions",
+    "champions-league": "uefa.champions",
+    "uel": "uefa.europa",
+    "europa-league": "uefa.europa",
+    "euro": "uefa.euro",
+    "euros": "uefa.euro",
+    "worldcup": "fifa.world",
+    "world-cup": "fifa.world",
+    "wc": "fifa.world",
+}
+"""Names people type -> catalog slug (lower case; spaces and underscores read as hyphens)."""
+
+_BY_NAME = {"-".join(league.name.lower().split()): league.slug for league in CATALOG}
+
+# Every spelling "did you mean" compares against, with the slug it stands for: slugs, aliases and
+# league names ("premier" is close to "premier-league"; "english premier league" to a name).
+_SPELLINGS: dict[str, str] = {
+    **{slug: slug for slug in _BY_SLUG},
+    **ALIASES,
+    **{league.name.lower(): league.slug for league in CATALOG},
+}
+
 
 class UnknownLeague(LookupError):
     """Raised for a slug that is not in the catalog; carries the closest real slugs."""
@@ -61,26 +108,65 @@ class UnknownLeague(LookupError):
     def __init__(self, slug: str, suggestions: list[str]) -> None:
         self.slug = slug
         self.suggestions = suggestions
-        hint = f" (did you mean {', '.join(suggestions)}?)" if suggestions else ""
+        hint = did_you_mean(suggestions)
         super().__init__(f"unknown league {slug!r}{hint}; `scoreterm leagues` lists them all")
 
 
+def did_you_mean(suggestions: list[str]) -> str:
+    """`` (did you mean eng.1 (English Premier League)?)`` for ``["eng.1"]``; empty for none."""
+    if not suggestions:
+        return ""
+    named = [f"{s} ({_BY_SLUG[s].name})" if s in _BY_SLUG else s for s in suggestions]
+    return f" (did you mean {', '.join(named)}?)"
+
+
+def _key(text: str) -> str:
+    return "-".join(text.strip().lower().replace("_", " ").split())
+
+
+def resolve_slug(text: str) -> str | None:
+    """The catalog slug ``text`` names (a slug, an alias or the league's name, any case), or None."""
+    key = _key(text)
+    if key in _BY_SLUG:
+        return key
+    return ALIASES.get(key) or _BY_NAME.get(key)
+
+
 def get_league(slug: str) -> League:
-    """Return the league for ``slug`` or raise :class:`UnknownLeague` with suggestions."""
-    league = _BY_SLUG.get(slug.strip().lower())
-    if league is None:
+    """Return the league for ``slug`` (or one of its :data:`ALIASES`).
+
+    Raises:
+        UnknownLeague: with the closest slugs as suggestions.
+    """
+    found = resolve_slug(slug)
+    if found is None:
         raise UnknownLeague(slug, suggest(slug))
-    return league
+    return _BY_SLUG[found]
 
 
 def suggest(slug: str, limit: int = 3) -> list[str]:
-    """Return up to ``limit`` catalog slugs closest to ``slug``."""
-    text = slug.strip().lower()
-    close = difflib.get_close_matches(text, list(_BY_SLUG), n=limit, cutoff=0.4)
-    if close:
-        return close
+    """Return up to ``limit`` catalog slugs closest to ``slug``, by slug, alias or league name."""
+    text = _key(slug)
+    spaced = text.replace("-", " ")
+    close = difflib.get_close_matches(text, list(_SPELLINGS), n=limit * 3, cutoff=0.6)
+    close += difflib.get_close_matches(spaced, list(_SPELLINGS), n=limit * 3, cutoff=0.6)
+    # A word the user typed that starts an alias or a name ("premier", "champions").
+    close += [s for s in _SPELLINGS if len(text) >= 3 and (s.startswith(text) or s.startswith(spaced))]
+    close += [s for s in _SPELLINGS if len(spaced) >= 4 and f" {spaced}" in f" {s}"]
+    found = list(dict.fromkeys(_SPELLINGS[s] for s in close))[:limit]
+    if found:
+        return found
+    loose = difflib.get_close_matches(text, list(_SPELLINGS), n=limit * 3, cutoff=0.4)
+    found = list(dict.fromkeys(_SPELLINGS[s] for s in loose))[:limit]
+    if found:
+        return found
     prefix = text.split(".")[0]
     return [s for s in _BY_SLUG if s.startswith(prefix)][:limit]
+
+
+def known_names() -> list[str]:
+    """Every slug and alias, for shell completion."""
+    return [*_BY_SLUG, *ALIASES]
 
 
 def league_by_provider_id(provider: str, provider_id: str) -> League | None:

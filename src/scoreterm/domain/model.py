@@ -187,7 +187,9 @@ class Odds(msgspec.Struct, frozen=True, kw_only=True):
     """Betting lines for a match from one book, as American odds.
 
     ``moment`` says which line: ``current`` (live while ``in_play``), ``open`` or ``close`` (the
-    line at kick-off); ``in_play`` that it was read while the match was under way.
+    line at kick-off); ``in_play`` that it was read while the match was under way. ``close`` is the
+    book's line at kick-off whenever it still quotes it: in play an ``Odds`` may carry only that
+    (no live price, an empty ``moneyline``), which is the win probability's prior, not a price.
     """
 
     provider: str
@@ -201,6 +203,7 @@ class Odds(msgspec.Struct, frozen=True, kw_only=True):
     details: str = ""
     moment: str = ""
     in_play: bool = False
+    close: MoneyLine | None = None
 
 
 class ProbabilityPoint(msgspec.Struct, frozen=True, kw_only=True):
@@ -253,7 +256,7 @@ class Match(msgspec.Struct, frozen=True, kw_only=True):
     commentary, shots, the preview, the box score and play-by-play. ``trend`` and ``centre`` are
     heavy: a league channel on the wire goes without them, a match channel carries them. ``seq`` is
     the engine's sequence number of the change that produced this state (0 straight from a
-    provider).
+    provider). ``consensus`` is what several bookmakers agree on (The Odds API, opt-in).
     """
 
     id: str
@@ -279,6 +282,7 @@ class Match(msgspec.Struct, frozen=True, kw_only=True):
     situation: Situation | None = None
     trend: Trend | None = None
     centre: MatchCentre | None = None
+    consensus: OddsConsensus | None = None
     seq: int = 0
 
     def team(self, side: Side) -> Team:
@@ -293,6 +297,7 @@ class UpdateKind(enum.StrEnum):
     DELTA = "delta"
     EVENT = "event"
     STATUS = "status"
+    TABLE = "table"
 
 
 class SourceStatus(msgspec.Struct, frozen=True, kw_only=True):
@@ -324,6 +329,7 @@ class Update(msgspec.Struct, frozen=True, kw_only=True):
     - delta: ``match`` is the new state of one match; ``seq`` its sequence number.
     - event: ``event`` happened in ``match_id``; ``seq`` equals ``event.seq``.
     - status: ``status`` describes the source; carries no seq.
+    - table: ``table`` is the league's live table as it stands (``table:eng.1``); carries no seq.
     """
 
     kind: UpdateKind
@@ -335,3 +341,10 @@ class Update(msgspec.Struct, frozen=True, kw_only=True):
     matches: tuple[Match, ...] = ()
     event: MatchEvent | None = None
     status: SourceStatus | None = None
+    table: LiveTable | None = None
+
+
+# These modules build on this one (teams, matches, win probabilities); msgspec resolves the
+# annotations above when they are first used, by which time these names are bound.
+from scoreterm.domain.consensus import OddsConsensus  # noqa: E402
+from scoreterm.domain.table import LiveTable  # noqa: E402

@@ -108,7 +108,8 @@ def render_bracket(bracket: Bracket, width: int = 80) -> list[str]:
 
 def tie_text(tie: Tie, width: int = 80) -> str:
     """One tie on one line, the side that went through marked with ``*``."""
-    status = tie.phase.label if not tie.phase.is_active else f"{tie.phase.label} {tie.clock}".strip()
+    clock = tie.clock if tie.clock != tie.phase.label else ""
+    status = tie.phase.label if not tie.phase.is_active else f"{tie.phase.label} {clock}".strip()
     score = "v" if tie.phase.label == "" else f"{tie.score.home}-{tie.score.away}"
     if tie.shootout is not None:
         status = f"{status} ({tie.shootout.home}-{tie.shootout.away} pens)".strip()

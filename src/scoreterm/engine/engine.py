@@ -19,15 +19,19 @@ from typing import TypeVar
 import msgspec
 
 from scoreterm.bus.memory import MemoryBus
-from scoreterm.domain.channels import league_channel
+from scoreterm.domain.channels import league_channel, table_channel
+from scoreterm.domain.consensus import OddsConsensus
 from scoreterm.domain.dates import in_window, local_window, parse_date_spec, vendor_days
-from scoreterm.domain.model import EventKind, League, Match, SourceStatus, Update, UpdateKind
+from scoreterm.domain.model import EventKind, League, Match, PhaseState, SourceStatus, Update, UpdateKind
+from scoreterm.domain.table import LiveTable
 from scoreterm.engine.clock import Clock
+from scoreterm.engine.consensus import ConsensusKeeper, ConsensusSource
 from scoreterm.engine.failover import CircuitBreaker, CrossChecker, FailoverPolicy
 from scoreterm.engine.health import ProviderHealth
 from scoreterm.engine.identity import IdentityMap
 from scoreterm.engine.interval import QuotaBudget, next_interval, retry_delay
 from scoreterm.engine.store import Applied, MatchStore
+from scoreterm.engine.tables import TableKeeper
 from scoreterm.providers.base import HttpStatusError, PayloadError, Provider, ProviderError
 from scoreterm.providers.values import warn_once
 
@@ -56,6 +60,7 @@ class EngineOptions:
     until_final: bool = False
     schedule: PollSchedule | None = None
     subscribers: Callable[[], int] = lambda: 1
+    consensus: ConsensusSource | None = None
 
 
 @dataclass
@@ -149,6 +154,8 @@ class Engine:
         }
         self.polls = 0
         self.focused: str | None = None
+        self.tables = TableKeeper(clock)
+        self.consensus = ConsensusKeeper(options.consensus, clock)
 
     async def run(self) -> None:
         """Poll every league until cancelled (or, with ``until_final``/a schedule, until done)."""
@@ -299,6 +306,10 @@ class Engine:
         state.attempt, state.problem, state.problem_state = 0, "", ""
         matches = [self.identity.canonical(m) for m in raw if in_window(m.kickoff, start, end)]
         await self._ingest(state, channel, matches)
+        await self._refresh_table(state)
+        await self.consensus.refresh(
+            state.league, self.store.matches(state.league.slug), self._attach_consensus
+        )
         await self._shadow_poll(state, name, vendor_first, vendor_last)
         state.interval = next_interval(
             self.store.matches(state.league.slug),
@@ -351,8 +362,59 @@ class Engine:
             return True
         return False
 
+    async def _refresh_table(self, state: _LeagueState) -> None:
+        """Ask for the official table when it is due, and publish the live table if it moved."""
+        slug = state.league.slug
+        if self.tables.due(slug):
+            await self._fetch_table(state)
+        table = self.tables.recompute(slug, self.store.matches(slug))
+        if table is not None:
+            now = self.clock.now()
+            await self.bus.publish(
+                Update(kind=UpdateKind.TABLE, channel=table_channel(slug), at=now, table=table)
+            )
+
+    async def _fetch_table(self, state: _LeagueState) -> None:
+        """The official table from the first provider (active one first) that has standings."""
+        slug = state.league.slug
+        names = [state.provider, *state.failover.order] if state.provider else list(state.failover.order)
+        askable = [
+            (name, asked)
+            for name in dict.fromkeys(names)
+            if name in self._providers
+            and (asked := getattr(self._providers[name].provider, "standings", None))
+        ]
+        if not askable:
+            self.tables.unsupported(slug)
+            return
+        for name, standings in askable:
+            try:
+                table = await guarded(name, standings(state.league, self.clock.now()))
+            except ProviderError as exc:
+                # An optional endpoint: its failures say nothing of the scoreboard's health.
+                log.info("standings of %s from %s: %s", slug, name, exc)
+                continue
+            self.tables.fetched(slug, table)
+            return
+        self.tables.fetched(slug, None)
+
+    async def _attach_consensus(self, match: Match, consensus: OddsConsensus) -> None:
+        applied = self.store.annotate(match.id, self.clock.now(), consensus)
+        if applied is not None:
+            await self._publish_applied(league_channel(match.league), applied)
+
+    def table(self, slug: str) -> LiveTable | None:
+        """The live table of ``slug`` as last published (None before any)."""
+        return self.tables.live(slug)
+
     async def _publish_applied(self, channel: str, applied: Applied) -> None:
         now = self.clock.now()
+        if applied.match.phase.state is PhaseState.FINAL and any(
+            e.kind is EventKind.PHASE_CHANGE for e in applied.events
+        ):
+            self.tables.full_time(applied.match.league)
+        if any(e.kind.is_goal or e.kind is EventKind.RED_CARD for e in applied.events if not e.enriches):
+            self.consensus.trigger(applied.match.league)
         for event in applied.events:
             await self.bus.publish(
                 Update(
@@ -415,6 +477,8 @@ class Engine:
         applied = self.store.apply(resolved, self.clock.now())
         if applied is not None:
             await self._publish_applied(league_channel(slug), applied)
+            if applied.score_changed:
+                await self._refresh_table(state)
 
     async def _shadow_poll(self, state: _LeagueState, active: str, first: date, last: date) -> None:
         """Now and then ask the next healthy provider too: it keeps its health known (so failover

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 from typing import Protocol
 
 from scoreterm.bus.memory import DEFAULT_MAXSIZE, SubscriptionLagged
-from scoreterm.domain.channels import league_channel
+from scoreterm.domain.channels import league_channel, table_channel
 from scoreterm.domain.model import SourceStatus, Update, UpdateKind
 from scoreterm.engine.engine import Engine
 from scoreterm.engine.supervisor import Supervisor
@@ -53,7 +53,8 @@ class LocalFeed:
         self, engine: Engine, maxsize: int = DEFAULT_MAXSIZE, *, supervisor: Supervisor | None = None
     ) -> None:
         self.engine = engine
-        self.channels = [league_channel(lg.slug) for lg in engine.options.leagues]
+        self.leagues = [lg.slug for lg in engine.options.leagues]
+        self.channels = [league_channel(s) for s in self.leagues] + [table_channel(s) for s in self.leagues]
         self._maxsize = maxsize
         self._subscription = engine.bus.subscribe(self.channels, maxsize)
         self.supervisor = supervisor or Supervisor(engine.clock, on_give_up=self._gave_up)
@@ -79,7 +80,7 @@ class LocalFeed:
 
     async def _tell_failure(self, exc: Exception) -> None:
         message = f"engine restarting after {type(exc).__name__}: {str(exc)[:120]}"
-        for channel in self.channels:
+        for channel in map(league_channel, self.leagues):
             status = SourceStatus(provider="engine", health=0.0, state="degraded", message=message)
             now = self.engine.clock.now()
             update = Update(kind=UpdateKind.STATUS, channel=channel, at=now, status=status)
@@ -100,8 +101,12 @@ class LocalFeed:
                 return
             except SubscriptionLagged:
                 self._subscription = self.engine.bus.subscribe(self.channels, self._maxsize)
-                for channel in self.channels:
-                    yield self.engine.snapshot(channel)
+                for slug in self.leagues:
+                    yield self.engine.snapshot(league_channel(slug))
+                    table = self.engine.table(slug)
+                    if table is not None:
+                        now = self.engine.clock.now()
+                        yield Update(kind=UpdateKind.TABLE, channel=table_channel(slug), at=now, table=table)
 
     def focus(self, match_id: str | None) -> None:
         """Ask the engine to keep ``match_id``'s detail (timeline, odds, stats) fresh."""

@@ -18,6 +18,7 @@ from scoreterm.domain.names import normalize_team
 
 KICKOFF_WINDOW = timedelta(hours=3)
 
+
 def _same_team(a: str, b: str) -> bool:
     return a == b or (len(a) >= 4 and len(b) >= 4 and (a.startswith(b) or b.startswith(a)))
 

@@ -18,6 +18,7 @@ from datetime import datetime
 import msgspec
 
 from scoreterm.domain.centre import MatchCentre
+from scoreterm.domain.consensus import OddsConsensus
 from scoreterm.domain.diff import diff, event_key, goal_key_of, itemised, score_at
 from scoreterm.domain.minutes import is_minute, minute_order
 from scoreterm.domain.model import (
@@ -72,6 +73,7 @@ def merge(prev: Match | None, curr: Match) -> Match:
         odds=curr.odds or prev.odds,
         trend=odds_trend(prev, curr),
         centre=_centre(prev.centre, curr.centre),
+        consensus=curr.consensus or prev.consensus,
         # The situation between plays belongs to the scoreboard and to live play only.
         situation=curr.situation if curr.phase.is_active else None,
         stats=curr.stats or prev.stats,
@@ -254,6 +256,22 @@ class MatchStore:
         elif seen is not None:
             return None
         return msgspec.structs.replace(event, key=key)
+
+    def annotate(self, match_id: str, now: datetime, consensus: OddsConsensus) -> Applied | None:
+        """Attach what another source says of a match (the bookmakers' consensus): a new state
+        with the next seq when it changed anything, no events; None for an unknown match."""
+        current = self._matches.get(match_id)
+        if current is None or current.consensus == consensus:
+            return None
+        history = self._history[match_id]
+        espn = current.prob if current.prob is not None and current.prob.source == "espn" else None
+        updated = self._probability.update(
+            current, msgspec.structs.replace(current, consensus=consensus), espn
+        )
+        history.seq += 1
+        state = self._probability.line(msgspec.structs.replace(updated, seq=history.seq, updated_at=now))
+        self._matches[match_id] = state
+        return Applied(state, [], True, False, False)
 
     def restore(self, match: Match, events: list[MatchEvent]) -> None:
         """Load a known state (e.g. from durable history) so seqs continue where they were."""

@@ -21,6 +21,7 @@ from scoreterm.domain.model import (
     EventKind,
     Match,
     MatchEvent,
+    MoneyLine,
     PhaseState,
     ProbabilityPoint,
     Sport,
@@ -49,6 +50,7 @@ _SOCCER_SECONDS = 90 * 60.0
 class _Priors:
     prematch: WinProbability | None = None
     market_stale: bool = False
+    consensus_stale: bool = True
 
 
 class ProbabilityTracker:
@@ -62,21 +64,37 @@ class ProbabilityTracker:
         priors = self._priors.setdefault(merged.id, _Priors())
         odds = merged.odds
         if odds is not None and not odds.in_play and merged.phase.state is PhaseState.SCHEDULED:
-            line = odds.moneyline
-            price = market_probability(line) if line.draw is not None else market_probability_two_way(line)
-            priors.prematch = price or priors.prematch
+            priors.prematch = _price(odds.moneyline) or priors.prematch
+        if odds is not None and odds.close is not None:
+            # The book's own line at kick-off beats whatever pre-match price we happened to see.
+            priors.prematch = _price(odds.close) or priors.prematch
         if prev is not None and prev.odds != merged.odds:
             priors.market_stale = False
         if prev is not None and prev.score != merged.score and prev.odds == merged.odds:
             priors.market_stale = True
+        consensus = merged.consensus
+        if consensus is not None and (prev is None or prev.consensus != consensus):
+            priors.consensus_stale = False
+            if merged.phase.state is PhaseState.SCHEDULED:
+                priors.prematch = consensus.prob
+        if prev is not None and prev.score != merged.score:
+            priors.consensus_stale = True
         live = odds if odds is not None and odds.in_play and not priors.market_stale else None
+        if live is not None and live.moneyline == MoneyLine():
+            live = None  # in play with no live price: only the kick-off line, the model's prior
+        knockout = is_knockout_round(merged.stage)
         prob = probability_for_match(
-            merged,
-            prematch=priors.prematch,
-            knockout=is_knockout_round(merged.stage),
-            live_odds=live,
-            espn=espn,
+            merged, prematch=priors.prematch, knockout=knockout, live_odds=live, espn=espn
         )
+        if (
+            live is None
+            and consensus is not None
+            and not priors.consensus_stale
+            and merged.phase.is_active
+            and not knockout
+        ):
+            # No live price from the scoreboard's book: the books' consensus since the last goal is.
+            prob = consensus.prob
         held = prev.prob if prev is not None else None
         if prob is not None and held is not None and not moved(held, prob):
             prob = held
@@ -100,6 +118,10 @@ class ProbabilityTracker:
         )
         series = append_if_moved(trend.prob, point, limit=POINTS)
         return msgspec.structs.replace(match, trend=msgspec.structs.replace(trend, prob=series))
+
+
+def _price(line: MoneyLine) -> WinProbability | None:
+    return market_probability(line) if line.draw is not None else market_probability_two_way(line)
 
 
 def with_swing(event: MatchEvent, before: WinProbability | None, after: WinProbability | None) -> MatchEvent:

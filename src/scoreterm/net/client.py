@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
 
-from scoreterm.domain.channels import CONNECTION
+from scoreterm.domain.channels import CONNECTION, league_channel, match_channel, table_channel
 from scoreterm.domain.model import SourceStatus, Update, UpdateKind
 from scoreterm.engine.clock import Clock, SystemClock
 from scoreterm.engine.interval import full_jitter
@@ -84,6 +84,8 @@ class RemoteFeed:
         self.recovered: bool | None = None
         self.error: BaseException | None = None
         self.last_failure: str = ""
+        self.focused: str | None = None
+        self._sending: set[asyncio.Task[None]] = set()
         self._announced = False
         self._ws: ClientConnection | None = None
 
@@ -105,7 +107,25 @@ class RemoteFeed:
             yield item
 
     def focus(self, match_id: str | None) -> None:
-        """The server keeps detail fresh for everyone; nothing to ask for."""
+        """Someone opened ``match_id`` (None: closed it): follow its own channel too.
+
+        A league channel carries light matches; the match channel carries the whole match (its
+        match centre and trend). The server keeps the detail fresh for everyone.
+        """
+        previous, self.focused = self.focused, match_id
+        ws = self._ws
+        if ws is None or previous == match_id:
+            return  # (re)connecting subscribes to the focused match anyway
+        task = asyncio.get_running_loop().create_task(self._refocus(ws, previous, match_id))
+        self._sending.add(task)
+        task.add_done_callback(self._sending.discard)
+
+    async def _refocus(self, ws: ClientConnection, old: str | None, new: str | None) -> None:
+        with contextlib.suppress(ConnectionClosed):
+            if old is not None:
+                await ws.send(p.encode_client(p.Unsubscribe(channel=match_channel(old))), text=True)
+            if new is not None:
+                await ws.send(p.encode_client(p.Subscribe(channel=match_channel(new))), text=True)
 
     def describe(self) -> str:
         """One line for the status bar: connected (with latency), reconnecting in Ns, offline."""
@@ -208,7 +228,10 @@ class RemoteFeed:
             self.epoch = welcome.epoch
             await ws.send(p.encode_client(hello), text=True)
             for league in self.leagues or welcome.leagues:
-                await ws.send(p.encode_client(p.Subscribe(channel=f"league:{league}")), text=True)
+                await ws.send(p.encode_client(p.Subscribe(channel=league_channel(league))), text=True)
+                await ws.send(p.encode_client(p.Subscribe(channel=table_channel(league))), text=True)
+            if self.focused is not None:
+                await ws.send(p.encode_client(p.Subscribe(channel=match_channel(self.focused))), text=True)
             self._announced = False
             self.state = ConnectionState.CONNECTED
             # The server answered: the next drop starts a fresh backoff, not where the last one stopped.
@@ -235,7 +258,9 @@ class RemoteFeed:
                 self.latency_ms = max(0.0, (self.clock.monotonic() - sent / 1000) * 1000)
             return
         if isinstance(message, p.Error):
-            if message.code is p.ErrorCode.UNKNOWN_CHANNEL and message.op == "subscribe":
+            # A league the server does not carry ends the feed; a match it no longer holds does not.
+            league = message.message.startswith("no league")
+            if message.code is p.ErrorCode.UNKNOWN_CHANNEL and message.op == "subscribe" and league:
                 raise UnknownChannel(f"{self.url}: {message.message}")
             log.warning("server error %s: %s", message.code, message.message)
             return

@@ -132,6 +132,9 @@ class FanOut:
         message = p.from_update(update)
         if message is None:
             return
+        if update.kind is UpdateKind.TABLE and update.table is not None:
+            # What a new subscriber of the table channel gets first (a follower's engine has none).
+            self.server.tables[update.channel] = update.table
         # A client on both the update's channel and its match's gets it once, labelled with the
         # match's (which carries the whole match: a league channel goes light) and with every tier
         # either asked for.

@@ -22,6 +22,7 @@ from websockets.datastructures import Headers
 from websockets.http11 import Request, Response
 
 from scoreterm import __version__
+from scoreterm.domain.channels import table_channel
 from scoreterm.domain.display import match_json
 from scoreterm.domain.leagues import CATALOG
 from scoreterm.net import protocol as p
@@ -155,7 +156,29 @@ class HttpEndpoints:
                 # Never a wrong list: the events cannot be read, and the answer says so.
                 log.warning("timeline of %s: %s", segments[2], exc)
                 return respond(connection, 503, {"error": "the history cannot be read now"})
+        if len(segments) == 4 and segments[:2] == ["v1", "leagues"] and segments[3] == "table":
+            return self._table(connection, segments[2])
+        if len(segments) == 4 and segments[:2] == ["v1", "matches"] and segments[3] == "probability":
+            return self._probability(connection, segments[2])
         return respond(connection, 404, {"error": f"no such endpoint {path}"})
+
+    def _table(self, connection: ServerConnection, slug: str) -> Response:
+        """A league's live table as it stands (404 when not served here, or no table yet)."""
+        if slug not in self.server.leagues:
+            return respond(connection, 404, {"error": f"league {p.clip(slug)!r} is not served here"})
+        table = self.server.tables.get(table_channel(slug)) or self.server.engine.table(slug)
+        if table is None:
+            return respond(connection, 404, {"error": f"no table for {slug} (yet)"})
+        return respond(connection, 200, table)
+
+    def _probability(self, connection: ServerConnection, match_id: str) -> Response:
+        """A match's win probability now and its line so far (the points where it moved)."""
+        match = self.server.engine.store.get(match_id)
+        if match is None:
+            return respond(connection, 404, {"error": f"no match {p.clip(match_id)!r}"})
+        series = match.trend.prob if match.trend is not None else ()
+        body = {"match_id": match.id, "seq": match.seq, "prob": match.prob, "series": series}
+        return respond(connection, 200, body)
 
     def _over_budget(self, connection: ServerConnection, path: str) -> Response | None:
         """A 429 when the client has spent its budget of requests (counted before the token check)."""

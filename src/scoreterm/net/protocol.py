@@ -18,6 +18,7 @@ import msgspec
 
 from scoreterm import __version__
 from scoreterm.domain.model import Match, MatchEvent, SourceStatus, Update, UpdateKind
+from scoreterm.domain.table import LiveTable
 
 PROTOCOL_VERSION = 1
 MAX_MESSAGE_BYTES = 64 * 1024
@@ -189,6 +190,14 @@ class Event(_ServerBase, frozen=True, kw_only=True, tag="event"):
     at: datetime | None = None
 
 
+class TableFrame(_ServerBase, frozen=True, kw_only=True, tag="table"):
+    """A league's live table as it stands (the whole table: it is small), on ``table:<slug>``."""
+
+    channel: str
+    table: LiveTable
+    at: datetime | None = None
+
+
 class Status(_ServerBase, frozen=True, kw_only=True, tag="status"):
     """How the data source of a channel is doing."""
 
@@ -212,12 +221,12 @@ class Error(_ServerBase, frozen=True, kw_only=True, tag="error"):
     op: str | None = None
 
 
-ServerMessage: TypeAlias = Welcome | Snapshot | Resumed | Delta | Event | Status | Pong | Error
+ServerMessage: TypeAlias = Welcome | Snapshot | Resumed | Delta | Event | Status | TableFrame | Pong | Error
 
 _ENCODER = msgspec.json.Encoder()
 _SERVER_DECODER: msgspec.json.Decoder[ServerMessage] = msgspec.json.Decoder(ServerMessage)
 _ANY_DECODER = msgspec.json.Decoder()
-_CHANNEL = re.compile(r"(league|match):([A-Za-z0-9][A-Za-z0-9._-]{0,127})")
+_CHANNEL = re.compile(r"(league|match|table):([A-Za-z0-9][A-Za-z0-9._-]{0,127})")
 _NOT_JSON = (msgspec.DecodeError, UnicodeError, RecursionError)
 
 
@@ -310,17 +319,22 @@ def decode_server(data: str | bytes) -> ServerMessage:
         raise ProtocolError(ErrorCode.BAD_JSON, f"not valid JSON: {clip(str(exc), 200)}") from None
 
 
-def parse_channel(channel: str) -> tuple[Literal["league", "match"], str]:
-    """Split ``league:<slug>`` or ``match:<id>``; an id is 1-128 of ``A-Z a-z 0-9 . _ -``, not led by ``._-``.
+ChannelKind: TypeAlias = Literal["league", "match", "table"]
+
+
+def parse_channel(channel: str) -> tuple[ChannelKind, str]:
+    """Split ``league:<slug>``, ``match:<id>`` or ``table:<slug>``; an id is 1-128 of
+    ``A-Z a-z 0-9 . _ -``, not led by ``._-``.
 
     Raises:
         ProtocolError: ``unknown_channel`` for anything else.
     """
     found = _CHANNEL.fullmatch(channel)
     if found is None:
-        expected = "expected 'league:<slug>' or 'match:<id>'"
+        expected = "expected 'league:<slug>', 'match:<id>' or 'table:<slug>'"
         raise ProtocolError(ErrorCode.UNKNOWN_CHANNEL, f"bad channel {clip(channel)!r}: {expected}")
-    return ("league" if found[1] == "league" else "match"), found[2]
+    kinds: dict[str, ChannelKind] = {"league": "league", "match": "match", "table": "table"}
+    return kinds[found[1]], found[2]
 
 
 def from_update(update: Update) -> ServerMessage | None:
@@ -335,6 +349,8 @@ def from_update(update: Update) -> ServerMessage | None:
         return Event(channel=channel, match_id=update.match_id, seq=update.seq, event=update.event, at=at)
     if kind is UpdateKind.STATUS and update.status is not None:
         return Status(channel=channel, status=update.status, at=at)
+    if kind is UpdateKind.TABLE and update.table is not None:
+        return TableFrame(channel=channel, table=update.table, at=at)
     return None
 
 
@@ -343,7 +359,7 @@ def to_update(message: ServerMessage) -> Update | None:
 
     A frame without ``at`` is stamped with the time it is read.
     """
-    if not isinstance(message, Snapshot | Delta | Event | Status):
+    if not isinstance(message, Snapshot | Delta | Event | Status | TableFrame):
         return None
     at, ch = message.at or datetime.now(UTC), message.channel
     match message:
@@ -355,6 +371,8 @@ def to_update(message: ServerMessage) -> Update | None:
             return Update(kind=UpdateKind.EVENT, channel=ch, at=at, match_id=match_id, seq=seq, event=event)
         case Status(status=status):
             return Update(kind=UpdateKind.STATUS, channel=ch, at=at, status=status)
+        case TableFrame(table=table):
+            return Update(kind=UpdateKind.TABLE, channel=ch, at=at, table=table)
 
 
 def strip_tiers(message: ServerMessage, tiers: Collection[Tier] | None) -> ServerMessage | None:

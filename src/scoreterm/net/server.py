@@ -29,6 +29,7 @@ from websockets.http11 import Request, Response
 from scoreterm import __version__
 from scoreterm.bus.memory import MemoryBus
 from scoreterm.domain.model import Update
+from scoreterm.domain.table import LiveTable
 from scoreterm.engine.clock import Clock
 from scoreterm.engine.engine import Engine
 from scoreterm.engine.supervisor import Supervisor
@@ -122,6 +123,7 @@ class ScoretermServer:
         self.config = config
         self.clock = clock
         self.clients: dict[str, Client] = {}
+        self.tables: dict[str, LiveTable] = {}
         self.metrics = ServerMetrics()
         self.http = HttpEndpoints(self)
         self._new_connections = SlidingWindow(config.new_connections_per_minute)
@@ -333,9 +335,11 @@ class ScoretermServer:
         except p.ProtocolError as exc:
             await self._error(client, exc.code, exc.message, "subscribe")
             return
-        known = ident in self.leagues if kind == "league" else self.engine.store.get(ident) is not None
+        known = (
+            ident in self.leagues if kind in ("league", "table") else self.engine.store.get(ident) is not None
+        )
         if not known:
-            what = "league" if kind == "league" else "match"
+            what = "league" if kind in ("league", "table") else "match"
             await self._error(
                 client,
                 p.ErrorCode.UNKNOWN_CHANNEL,
@@ -356,8 +360,13 @@ class ScoretermServer:
             return
         tiers = frozenset(message.tiers) if message.tiers else frozenset(p.Tier)
         # No await between reading the store and registering: nothing can slip between the two.
-        matches = self._matches_of(kind, ident)
-        frames = self._catch_up(client, message.channel, matches)
+        if kind == "table":
+            table = self.tables.get(message.channel) or self.engine.table(ident)
+            frames: list[p.ServerMessage] = (
+                [] if table is None else [p.TableFrame(channel=message.channel, table=table)]
+            )
+        else:
+            frames = self._catch_up(client, message.channel, self._matches_of(kind, ident))
         client.subscriptions[message.channel] = tiers
         # Queued without yielding: were the socket full, an awaited send would let live frames
         # overtake the catch-up, and the client would drop the older catch-up frames as duplicates.

@@ -9,18 +9,22 @@ turned into domain objects by :mod:`scoreterm.providers.espn_normalize`.
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import date, datetime
 
 import httpx
 
 from scoreterm.domain.model import League, Match
+from scoreterm.domain.table import Table, TableGroup
 from scoreterm.providers.base import (
     DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_TIMEOUT_S,
+    HttpStatusError,
     JsonFetcher,
+    PayloadError,
     ProviderUnavailable,
 )
 from scoreterm.providers.espn_normalize import PROVIDER, normalize_scoreboard, normalize_summary
+from scoreterm.providers.espn_standings import fetch_standings, normalize_summary_standings
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +57,7 @@ class EspnProvider:
             timeout_s: timeout of each request, in seconds.
             max_response_bytes: a larger (decoded) response is a PayloadError.
         """
+        self._groups: dict[str, dict[str, TableGroup]] = {}
         self._fetcher = JsonFetcher(
             PROVIDER, client, base_url, timeout_s=timeout_s, max_response_bytes=max_response_bytes
         )
@@ -103,7 +108,38 @@ class EspnProvider:
             log.debug("espn: no ESPN id for %s, nothing to add", match.id)
             return match
         payload = await self._fetcher.get_json(self._path(league, "summary"), {"event": event_id})
-        return normalize_summary(payload, match, league.sport)
+        detailed = normalize_summary(payload, match, league.sport)
+        self._keep_group(league, payload)
+        return detailed
+
+    async def standings(self, league: League, fetched_at: datetime | None = None) -> Table:
+        """Return ``league``'s official table (``/apis/v2/.../standings``).
+
+        A tournament whose standings endpoint has nothing (or is not on a tape) answers with the
+        group tables its match summaries carried, when there were any.
+
+        Raises:
+            ProviderError: the request failed and no summary carried a group table.
+        """
+        try:
+            return await fetch_standings(self._fetcher, league, fetched_at=fetched_at)
+        except (HttpStatusError, PayloadError):
+            groups = self._groups.get(league.slug)
+            if not groups:
+                raise
+            return Table(
+                league=league.slug, source=PROVIDER, updated_at=fetched_at, groups=tuple(groups.values())
+            )
+
+    def _keep_group(self, league: League, payload: object) -> None:
+        """Remember the group table a summary carries (the World Cup's group of that match)."""
+        try:
+            table = normalize_summary_standings(payload, league.slug)
+        except PayloadError:
+            return
+        groups = self._groups.setdefault(league.slug, {})
+        for group in table.groups:
+            groups[group.name] = group
 
     def _path(self, league: League, endpoint: str) -> str:
         slug = league.provider_id(PROVIDER)

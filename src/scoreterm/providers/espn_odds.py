@@ -83,6 +83,13 @@ def _book(entry: Mapping[str, Any], when: When) -> Odds | None:
     book = _dict(entry.get("provider"))
     home, away, draw = (_dict(entry.get(k)) for k in ("homeTeamOdds", "awayTeamOdds", "drawOdds"))
     moneyline, spread, total = (_dict(entry.get(k)) for k in ("moneyline", "pointSpread", "total"))
+    # The line at kick-off, whenever the book still quotes it: in play it is no price to show, but
+    # it is what the match was expected to be (the win-probability model's prior).
+    closing = MoneyLine(
+        home=_price(home.get("moneyLine"), moneyline.get("home"), ("close",)),
+        draw=_price(draw.get("moneyLine"), moneyline.get("draw"), ("close",)),
+        away=_price(away.get("moneyLine"), moneyline.get("away"), ("close",)),
+    )
     flat = entry if flat_ok else {}
     if not flat_ok:
         home = away = draw = {}
@@ -110,10 +117,11 @@ def _book(entry: Mapping[str, Any], when: When) -> Odds | None:
         details=_str(flat.get("details")),
         moment=_moment(moneyline, moments) or ("close" if flat_ok else ""),
         in_play=when == "live",
+        close=None if closing == MoneyLine() else closing,
     )
-    empty = Odds(provider=odds.provider, moment=odds.moment, in_play=odds.in_play)
-    # In play without a current price there is nothing to show: not the pre-match line.
-    return None if odds == empty and when == "live" else odds
+    empty = Odds(provider=odds.provider, moment=odds.moment, in_play=odds.in_play, close=odds.close)
+    # In play without a current price there is no live line: never the pre-match one in its place.
+    return None if odds == empty and when == "live" and odds.close is None else odds
 
 
 def _price(flat: Any, market: Any, moments: tuple[str, ...]) -> int | None:

@@ -17,13 +17,14 @@ Rate limit: the free tier allows 10 requests a minute; a 429 says how long to wa
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import httpx
 import msgspec
 
 from scoreterm.domain.model import League, Match
+from scoreterm.domain.table import Table
 from scoreterm.providers.base import (
     DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_TIMEOUT_S,
@@ -38,6 +39,7 @@ from scoreterm.providers.footballdata_normalize import (
     has_events,
     normalize_match,
 )
+from scoreterm.providers.footballdata_standings import fetch_standings
 
 DEFAULT_BASE_URL = "https://api.football-data.org"
 NO_TOKEN = "no API token: set SCORETERM_FOOTBALLDATA_TOKEN or footballdata.token in the config"
@@ -142,6 +144,16 @@ class FootballDataProvider:
             return normalize_match(raw)
 
         return await self._collect("/v4/matches", params, start, end, one)
+
+    async def standings(self, league: League, fetched_at: datetime | None = None) -> Table:
+        """Return ``league``'s official table (``/v4/competitions/{code}/standings``).
+
+        Raises:
+            ProviderUnavailable: no token, or the league is not carried.
+            ProviderError: the request failed otherwise.
+        """
+        self._require_token()
+        return await fetch_standings(self._fetcher, league, fetched_at=fetched_at)
 
     async def match_detail(self, league: League, match: Match) -> Match:
         """Return ``match`` with its goals, bookings and substitutions, when the tier has them.

@@ -77,6 +77,7 @@ class ReplayTransport(httpx.AsyncBaseTransport):
         self._by_path = {path: _Track(frames, grace) for path, frames in by_path.items()}
         self._times = sorted({frame.t for frame in tape.frames})
         self.requests_served = 0
+        self._first_since_mark: float | None = None
 
     @property
     def duration(self) -> float:
@@ -102,9 +103,20 @@ class ReplayTransport(httpx.AsyncBaseTransport):
             return None
         return track.at((self.position() if at is None else at) + track.grace)
 
+    def take_first_request(self) -> float | None:
+        """Where the tape stood at the first request since the last call (None: no request since).
+
+        A poll can take a while at high speed: what the tape holds between its first request and
+        now has not been seen yet, and must not count as played.
+        """
+        first, self._first_since_mark = self._first_since_mark, None
+        return first
+
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Answer ``request`` from the tape."""
         self.requests_served += 1
+        if self._first_since_mark is None:
+            self._first_since_mark = self.position()
         frame = self.frame_for(request.url.path, dict(request.url.params.multi_items()))
         if frame is None:
             return httpx.Response(

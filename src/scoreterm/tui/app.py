@@ -1,19 +1,24 @@
 """The Textual app: one worker reads the feed and posts messages; screens render the board.
 
-Build it with :func:`make_app` — the CLI, the tests and the screenshot script all do.
+Build it with :func:`make_app` — the CLI, the tests and the screenshot script all do. Toasts are
+calmed here (a burst becomes one summary, :mod:`scoreterm.tui.toasts`), desktop notifications
+sent (:mod:`scoreterm.tui.notify`), and what the keys change saved (:mod:`scoreterm.tui.settings`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 from collections import deque
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import tzinfo
+from datetime import datetime, tzinfo
+from pathlib import Path
 
 from textual.app import App
 from textual.binding import Binding
-from textual.notifications import SeverityLevel
+from textual.notifications import Notification, SeverityLevel
 from textual.reactive import reactive
 
 from scoreterm.config import Settings
@@ -21,7 +26,14 @@ from scoreterm.engine.clock import Clock, SystemClock
 from scoreterm.engine.feed import Feed
 from scoreterm.session import ReplayControl, Session
 from scoreterm.tui.board import Board, Notice, ToastKind
+from scoreterm.tui.empty import LOOKUP_FAILED, NO_NEXT
 from scoreterm.tui.messages import FeedEnded, FeedFailed, FeedUpdate
+from scoreterm.tui.notify import NotificationGate, Notifier, build_notifier, wants_notification
+from scoreterm.tui.settings import SettingsSaver
+from scoreterm.tui.toasts import BURST_WINDOW_S, Show, ToastCalmer
+
+NextKickoff = Callable[[str], Awaitable[datetime | None]]
+"""Looks up a league's next kick-off after the days shown (None: none soon); may raise."""
 
 SPEED_STEPS = (0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300)
 JUMP_S = 300.0
@@ -39,6 +51,13 @@ class AppOptions:
     delay: float = 0.0
     replay: ReplayControl | None = None
     session: Session | None = None
+    config_file: Path | None = None
+    """Where ``f``, ``s``, ``l`` and ``w`` save their settings (None: not saved)."""
+    notifier: Notifier | None = None
+    """Desktop notifications (None: the system's or the terminal's, when ``notify`` is on)."""
+    next_kickoff: NextKickoff | None = None
+    day: str = "today"
+    """The days followed, in words, for an empty scoreboard (``today``, ``on Sat 14 Jun``)."""
 
 
 class ScoretermApp(App[None]):
@@ -48,6 +67,8 @@ class ScoretermApp(App[None]):
     TITLE = "scoreterm"
     BINDINGS = [
         Binding("q", "quit", "Quit"),
+        # Ctrl-C quits at once with exit 0, as the README says (Textual's own asks for ctrl+q).
+        Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("space", "pause", "Pause"),
         Binding("plus,equals_sign", "faster", "Faster", key_display="+"),
@@ -66,18 +87,40 @@ class ScoretermApp(App[None]):
         self.options = options
         self.board = Board()
         self.revealed: set[str] = set()
-        self.favourites: list[str] = list(options.settings.favourites)
+        settings = options.settings
+        self.favourites: list[str] = list(settings.favourites)
+        self.spoiler_free: list[str] = list(settings.spoiler_free)
+        self.win_column = settings.win_column
+        self.saver = SettingsSaver(options.config_file)
         self.flash_until: dict[str, float] = {}
         self.toasted: deque[Notice] = deque(maxlen=200)
-        """Every toast shown (newest last), for the status of tests and the curious."""
+        """Every notice toasted, alone or in a summary (newest last), for tests and the curious."""
+        self.toast_log: deque[tuple[str, str]] = deque(maxlen=200)
+        """Every toast put on screen as (title, message): summaries as one."""
+        self.calmer = ToastCalmer()
+        self._burst_toasts: list[Notification] = []
+        self.gate: NotificationGate | None = None
         self.feed_state = "connecting"
+        self.holding_until: float | None = None
+        """Monotonic time the update held back by the delay will show (None: none held)."""
+        self.next_kickoffs: dict[str, datetime | object | None] = {}
+        self._lookups: set[asyncio.Task[None]] = set()
         self._pump_task: asyncio.Task[None] | None = None
 
     def on_mount(self) -> None:
         from scoreterm.tui.screens.scoreboard import ScoreboardScreen
 
         self.push_screen(ScoreboardScreen())
+        notifier = self.options.notifier
+        if notifier is None and self.options.settings.notify:
+            notifier = build_notifier(os.environ, self._write_terminal)
+        self.gate = NotificationGate(notifier) if notifier is not None else None
         self._start_pump()
+
+    def _write_terminal(self, sequence: str) -> None:
+        # An OSC notification goes to the terminal itself, as the bell does.
+        if not self.is_headless and self._driver is not None:
+            self._driver.write(sequence)
 
     def _start_pump(self) -> None:
         self._pump_task = asyncio.get_running_loop().create_task(self._pump(self.feed))
@@ -90,7 +133,9 @@ class ScoretermApp(App[None]):
             async for update in feed:
                 if delay > 0:
                     arrived = clock.monotonic()
+                    self.holding_until = arrived + delay
                     await clock.sleep(max(0.0, arrived + delay - clock.monotonic()))
+                    self.holding_until = None
                 self.post_message(FeedUpdate(update))
             self.post_message(FeedEnded())
         except asyncio.CancelledError:
@@ -121,21 +166,48 @@ class ScoretermApp(App[None]):
         self.version += 1
 
     def _toast(self, notice: Notice, now: float) -> None:
-        if notice.kind.value not in self.options.settings.toasts:
-            return
+        hidden = self.is_hidden(notice.match_id)
         match = self.board.matches.get(notice.match_id)
-        if match is not None and self.is_hidden(notice.match_id):
+        if self.gate is not None and wants_notification(
+            notice, match, self.options.settings, self.favourites, hidden=hidden
+        ):
+            self.gate.offer(notice, now)
+            self.set_timer(BURST_WINDOW_S + 0.1, self.gate.flush)
+        if notice.kind.value not in self.options.settings.toasts or hidden:
             return
         self.flash_until[notice.match_id] = now + FLASH_S
         self.toasted.append(notice)
         # Nothing else may change for a while: end the flash on time.
         self.set_timer(FLASH_S + 0.05, self._bump)
-        severity: SeverityLevel = (
-            "warning" if notice.kind in (ToastKind.GOAL_DISALLOWED, ToastKind.RED_CARD) else "information"
-        )
-        self.notify(notice.message, title=notice.title, severity=severity, timeout=8)
-        if self.options.settings.bell:
+        decision = self.calmer.offer(notice, now)
+        if isinstance(decision, Show):
+            if self.calmer.burst_length == 1:
+                self._burst_toasts = []
+            severity: SeverityLevel = (
+                "warning" if notice.kind in (ToastKind.GOAL_DISALLOWED, ToastKind.RED_CARD) else "information"
+            )
+            self._burst_toasts.append(self._show(notice.title, notice.message, severity))
+            if self.options.settings.bell:
+                self.bell()
+            return
+        # A burst: its toasts so far give way to one summary, updated as the burst goes on.
+        for shown in self._burst_toasts:
+            self._unnotify(shown, refresh=False)
+        self._burst_toasts = [self._show(decision.title, decision.message, "information")]
+        if self.options.settings.bell and len(decision.notices) == self.calmer.size:
             self.bell()
+
+    def _show(self, title: str, message: str, severity: SeverityLevel) -> Notification:
+        """Put a toast on screen at once (not through a message, so a burst can take it back)."""
+        notification = Notification(message, title, severity, 8)
+        self._notifications.add(notification)
+        self._refresh_notifications()
+        self.toast_log.append((title, message))
+        return notification
+
+    def say(self, message: str, title: str = "", severity: SeverityLevel = "information") -> None:
+        """A short toast answering a key (``f`` starred Mexico)."""
+        self.notify(message, title=title, severity=severity, timeout=4)
 
     def _bump(self) -> None:
         self.version += 1
@@ -145,11 +217,36 @@ class ScoretermApp(App[None]):
         from scoreterm.tui.board import spoiler_hidden
 
         match = self.board.matches.get(match_id)
-        return match is not None and spoiler_hidden(match, self.options.settings.spoiler_free, self.revealed)
+        return match is not None and spoiler_hidden(match, self.spoiler_free, self.revealed)
 
     def is_flashing(self, match_id: str) -> bool:
         """True for a few seconds after a goal in ``match_id``."""
         return self.flash_until.get(match_id, 0.0) > self.options.clock.monotonic()
+
+    def next_kickoff(self, slug: str) -> datetime | object | None:
+        """The next kick-off of league ``slug`` after the days shown, looked up once in the
+        background: None until known (or without a way to look), ``NO_NEXT`` when there is none
+        soon, ``LOOKUP_FAILED`` when the lookup failed."""
+        lookup = self.options.next_kickoff
+        if lookup is None:
+            return None
+        if slug not in self.next_kickoffs:
+            self.next_kickoffs[slug] = None
+            task = asyncio.get_running_loop().create_task(self._look_up(lookup, slug))
+            self._lookups.add(task)
+            task.add_done_callback(self._lookups.discard)
+        return self.next_kickoffs[slug]
+
+    async def _look_up(self, lookup: NextKickoff, slug: str) -> None:
+        try:
+            found = await lookup(slug)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # offline, or the provider refused: the screen says so
+            self.next_kickoffs[slug] = LOOKUP_FAILED
+        else:
+            self.next_kickoffs[slug] = found if found is not None else NO_NEXT
+        self.version += 1
 
     # -- actions ------------------------------------------------------------------------------
 
@@ -231,6 +328,8 @@ class ScoretermApp(App[None]):
     async def on_unmount(self) -> None:
         if self._pump_task is not None:
             self._pump_task.cancel()
+        for task in list(self._lookups):
+            task.cancel()
         await self._close_feed()
 
 

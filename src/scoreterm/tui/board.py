@@ -10,6 +10,9 @@ import enum
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import msgspec
+
+from scoreterm.domain.centre_text import minute_text
 from scoreterm.domain.channels import CONNECTION
 from scoreterm.domain.minutes import minute_order
 from scoreterm.domain.model import (
@@ -18,11 +21,14 @@ from scoreterm.domain.model import (
     MatchEvent,
     Odds,
     PhaseState,
+    Side,
     SourceStatus,
     Update,
     UpdateKind,
 )
 from scoreterm.domain.names import normalize_team
+from scoreterm.domain.prob_series import describe_swing, percent
+from scoreterm.domain.table import LiveTable
 
 STALE_AFTER_INTERVALS = 3
 DEFAULT_STALE_S = 60.0
@@ -77,6 +83,7 @@ class Board:
     previous_odds: dict[str, Odds] = field(default_factory=dict)
     sources: dict[str, SourceView] = field(default_factory=dict)
     connection: SourceView | None = None
+    tables: dict[str, LiveTable] = field(default_factory=dict)
     last_data_at: float | None = None
     updates_seen: int = 0
 
@@ -96,6 +103,10 @@ class Board:
     def apply(self, update: Update, now: float) -> list[Notice]:
         """Take in ``update`` (``now`` is monotonic seconds) and return what deserves a toast."""
         self.updates_seen += 1
+        if update.kind is UpdateKind.TABLE:
+            if update.table is not None:
+                self.tables[update.table.league] = update.table
+            return []
         if update.kind is UpdateKind.STATUS:
             if update.status is not None and update.channel == CONNECTION:
                 self.connection = SourceView(update.status, now)
@@ -119,6 +130,7 @@ class Board:
         old = self.matches.get(match.id)
         if old is not None and old.odds is not None and old.odds != match.odds:
             self.previous_odds[match.id] = old.odds
+        match = keep_heavy_parts(old, match)
         self.matches[match.id] = match
         timeline = self.timelines.setdefault(match.id, {})
         if old is None:
@@ -148,20 +160,23 @@ class Board:
         side = event.side
         team = match.team(side).name if side is not None else ""
         who = f" {event.player}" if event.player else ""
-        minute = f" {event.minute}" if event.minute else ""
+        minute = f" {minute_text(event.minute)}" if event.minute else ""
         score = event.score
+        swing = swing_text(match, event)
         if event.kind.is_goal and score is not None:
             kind = {EventKind.OWN_GOAL: " (own goal)", EventKind.PENALTY_GOAL: " (pen)"}.get(event.kind, "")
             line = (
                 f"{match.home.abbrev or match.home.name} {score.home}-{score.away} "
                 f"{match.away.abbrev or match.away.name}"
             )
+            line += f" · {swing}" if swing else ""
             return [Notice(ToastKind.GOAL, match.id, f"GOAL! {team}", f"{line}\n{who.strip()}{minute}{kind}")]
         if event.kind is EventKind.GOAL_DISALLOWED:
-            text = f"{team} goal{minute} ruled out (VAR)"
+            text = f"{team} goal{minute} ruled out (VAR)" + (f"\n{swing}" if swing else "")
             return [Notice(ToastKind.GOAL_DISALLOWED, match.id, "Goal disallowed", text)]
         if event.kind is EventKind.RED_CARD:
-            return [Notice(ToastKind.RED_CARD, match.id, f"Red card: {team}", f"{who.strip()}{minute}")]
+            text = f"{who.strip()}{minute}" + (f"\n{swing}" if swing else "")
+            return [Notice(ToastKind.RED_CARD, match.id, f"Red card: {team}", text)]
         return []
 
     def _full_time(self, before: Match | None, after: Match) -> list[Notice]:
@@ -298,6 +313,45 @@ def ordered(
 def spoiler_hidden(match: Match, spoiler_free: Iterable[str], revealed: set[str]) -> bool:
     """True when the score of ``match`` must stay hidden (a spoiler-free team, not yet revealed)."""
     return match.id not in revealed and is_favourite(match, spoiler_free)
+
+
+def keep_heavy_parts(old: Match | None, new: Match) -> Match:
+    """``new`` with ``old``'s match centre and trend where it has none.
+
+    A league channel's delta comes without them (the server strips the heavy parts; the match
+    channel carries them): the match screen must not lose its lineups and chart to one.
+    """
+    if old is None or (new.centre is not None and new.trend is not None):
+        return new
+    centre = new.centre if new.centre is not None else old.centre
+    trend = new.trend if new.trend is not None else old.trend
+    if centre is new.centre and trend is new.trend:
+        return new
+    return msgspec.structs.replace(new, centre=centre, trend=trend)
+
+
+def swing_side(event: MatchEvent) -> Side | None:
+    """Whose chance a swing is told for: the scorer's side for a goal or a goal ruled out, the
+    other side (the one that gains) for a red card."""
+    if event.side is None:
+        return None
+    if event.kind is EventKind.RED_CARD:
+        return Side.AWAY if event.side is Side.HOME else Side.HOME
+    return event.side
+
+
+def swing_text(match: Match, event: MatchEvent) -> str:
+    """``"Mexico win 66% → 89%"`` for an event carrying its swing; ``""`` without one, or when the
+    chance shown did not change (``>99% → >99%`` tells nothing)."""
+    side = swing_side(event)
+    before, after = event.prob_before, event.prob_after
+    if side is None or before is None or after is None:
+        return ""
+    if percent(before.home if side is Side.HOME else before.away) == percent(
+        after.home if side is Side.HOME else after.away
+    ):
+        return ""
+    return describe_swing(before, after, side, match.team(side).name)
 
 
 def move_arrow(old: int | float | None, new: int | float | None) -> str:

@@ -1,7 +1,10 @@
-"""One match: header, timeline, odds and stats (``enter`` on the scoreboard, ``esc`` back).
+"""One match as a match centre (``enter`` on the scoreboard, ``esc`` back).
 
-The screen watches the app's ``version`` and copies what it needs from the board onto its widgets
-("attributes down"); it runs no timers of its own.
+Under the header, views the number keys switch between (the tab bar shows each one's key): the
+match (timeline, odds, stats), the win-probability chart, the lineups, the commentary (the preview
+before kick-off), the shots, the stats as bars; for US sports the box score and the plays take the
+places of the lineups and the shots. The screen watches the app's ``version`` and copies what it
+needs from the board onto its widgets ("attributes down"); it runs no timers of its own.
 """
 
 from __future__ import annotations
@@ -15,18 +18,26 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Container
+from textual.containers import Container, Horizontal
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Header
+from textual.widgets import Footer, Header, TabbedContent, TabPane
 
+from scoreterm.domain.centre_text import situation_text
 from scoreterm.domain.display import kickoff_text, status_text
-from scoreterm.domain.model import Match, PhaseState
+from scoreterm.domain.model import Match, PhaseState, Sport
+from scoreterm.tui.screens.match_views import SOCCER_VIEWS, US_VIEWS, View, views_for
+from scoreterm.tui.widgets.boxscore import BoxScoreView, PlaysView
+from scoreterm.tui.widgets.commentary import CommentaryView, SearchInput
+from scoreterm.tui.widgets.lineups import LineupsView
 from scoreterm.tui.widgets.odds import OddsPanel
+from scoreterm.tui.widgets.shots import ShotsView
 from scoreterm.tui.widgets.stats import StatsPanel
 from scoreterm.tui.widgets.status_bar import StatusBar
 from scoreterm.tui.widgets.timeline import Timeline
+from scoreterm.tui.widgets.winchart import WinChart
+from scoreterm.tui.widgets.winchart_data import sport_of
 
 if TYPE_CHECKING:
     from scoreterm.tui.app import ScoretermApp
@@ -37,7 +48,7 @@ WIDE = 100
 
 
 class MatchHeader(Widget):
-    """Teams and score, phase and clock, kick-off and venue."""
+    """Teams and score, phase and clock (a US game's live state in full), kick-off and venue."""
 
     COMPONENT_CLASSES = {"match-header--score", "match-header--muted", "match-header--warning"}
 
@@ -64,7 +75,7 @@ class MatchHeader(Widget):
         teams.add_column(justify="left", ratio=1, no_wrap=True, overflow="ellipsis")
         teams.add_row(Text(match.home.name, style="bold"), score, Text(match.away.name, style="bold"))
         phase = Text(justify="center", no_wrap=True)
-        phase.append(status_text(match) or "Not started", style="bold")
+        phase.append(self.phase_text(match) or "Not started", style="bold")
         if match.shootout is not None and not self.hidden:
             phase.append(f"  ·  penalties {match.shootout.home}-{match.shootout.away}")
         if match.unconfirmed:
@@ -74,6 +85,22 @@ class MatchHeader(Widget):
         if match.venue:
             where += f"  ·  {match.venue}"
         return Group(teams, phase, Text(where, style=muted, justify="center", no_wrap=True))
+
+    def phase_text(self, match: Match) -> str:
+        """The phase and clock; a live US game's state in full (``Top 7 · 2 out · 1-2 · ●○●``)."""
+        sport = sport_of(match)
+        if sport is Sport.SOCCER or not match.phase.is_active or self.hidden:
+            return status_text(match)
+        clock = match.clock if match.phase.state is PhaseState.LIVE else ""
+        return situation_text(
+            sport.value,
+            match.situation,
+            label=match.phase.label,
+            clock=clock,
+            period=match.phase.period,
+            home=match.home.abbrev,
+            away=match.away.abbrev,
+        )
 
     def score_text(self, match: Match) -> str:
         """``2 - 0``; ``? - ?`` when hidden; ``v`` before kick-off."""
@@ -93,12 +120,16 @@ class MatchScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
         Binding("r", "reveal", "Reveal"),
+        Binding("1", "view(1)", "Views", key_display="1-6"),
+        *(Binding(str(n), f"view({n})", f"View {n}", show=False) for n in range(2, 7)),
+        Binding("slash", "search", "Search", key_display="/"),
     ]
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE, "-wide")]
 
     def __init__(self, match_id: str) -> None:
         super().__init__()
         self.match_id = match_id
+        self.views: tuple[View, ...] = SOCCER_VIEWS
 
     @property
     def scoreterm(self) -> ScoretermApp:
@@ -106,27 +137,58 @@ class MatchScreen(Screen[None]):
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
+        zone = self.scoreterm.options.zone
         yield Header(icon="●")
-        yield MatchHeader(self.scoreterm.options.zone, id="match-header")
-        with Container(id="match-body"):
-            yield Timeline(id="timeline")
-            with Container(id="match-side"):
-                yield OddsPanel(id="odds")
-                yield StatsPanel(id="stats")
+        yield MatchHeader(zone, id="match-header")
+        with TabbedContent(id="match-views"):
+            with TabPane("1 Match", id="view-match"), Container(id="match-body"):
+                yield Timeline(id="timeline")
+                with Container(id="match-side"):
+                    yield OddsPanel(id="odds")
+                    yield StatsPanel(id="stats")
+            with TabPane("2 Win %", id="view-chart"):
+                yield WinChart(id="winchart")
+            with TabPane("3 Lineups", id="view-lineups"):
+                yield LineupsView(id="lineups")
+            with TabPane("4 Commentary", id="view-commentary"), Horizontal(id="commentary-body"):
+                yield Timeline(id="commentary-timeline")
+                yield CommentaryView(zone=zone, id="commentary")
+            with TabPane("5 Shots", id="view-shots"):
+                yield ShotsView(id="shots")
+            with TabPane("6 Stats", id="view-stats"):
+                yield StatsPanel(bars=True, id="stat-bars")
+            with TabPane("Box score", id="view-box"):
+                yield BoxScoreView(id="box")
+            with TabPane("Plays", id="view-plays"):
+                yield PlaysView(id="plays")
         yield StatusBar(id="status")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#timeline", Timeline).border_title = "Timeline"
+        self.query_one("#commentary-timeline", Timeline).border_title = "Timeline"
         self.query_one("#odds", OddsPanel).border_title = "Odds"
         self.query_one("#stats", StatsPanel).border_title = "Stats"
         self.query_one("#timeline", Timeline).focus()
+        self._arrange(SOCCER_VIEWS)
         # Someone is looking at this match: the feed keeps its timeline, odds and stats fresh.
         self.scoreterm.feed.focus(self.match_id)
         self.watch(self.app, "version", self.refresh_view)
 
     def on_unmount(self) -> None:
         self.scoreterm.feed.focus(None)
+
+    def _arrange(self, views: tuple[View, ...]) -> None:
+        """Show the views of this sport, numbered in order, and hide the others."""
+        tabs = self.query_one("#match-views", TabbedContent)
+        self.views = views
+        shown = {view.pane for view in views}
+        for view in (*SOCCER_VIEWS, *US_VIEWS):
+            if view.pane not in shown:
+                tabs.hide_tab(view.pane)
+        for number, view in enumerate(views, start=1):
+            tabs.show_tab(view.pane)
+            tabs.get_tab(view.pane).label = f"{number} {view.title}"
 
     def refresh_view(self, _: object = None) -> None:
         """Copy the match's state from the board onto the widgets."""
@@ -136,21 +198,74 @@ class MatchScreen(Screen[None]):
         teams = ("", "")
         if match is not None:
             teams = (match.home.abbrev or match.home.name, match.away.abbrev or match.away.name)
+            views = views_for(match)
+            if views != self.views:
+                self._arrange(views)
+            self._label_commentary(match)
         header = self.query_one("#match-header", MatchHeader)
         header.match, header.hidden = match, hidden
-        timeline = self.query_one("#timeline", Timeline)
-        timeline.teams = teams
-        timeline.entries = tuple((e.event, e.disallowed) for e in app.board.timeline(self.match_id))
-        timeline.hidden = hidden
+        entries = tuple((e.event, e.disallowed) for e in app.board.timeline(self.match_id))
+        for timeline in self.query(Timeline):
+            timeline.teams, timeline.entries, timeline.hidden = teams, entries, hidden
         odds = self.query_one("#odds", OddsPanel)
         odds.teams = teams
         odds.odds = match.odds if match else None
         odds.moves = match.trend.odds if match and match.trend and not hidden else ()
         # Which way the lines moved can give an in-play score away.
         odds.previous = None if hidden else app.board.previous_odds.get(self.match_id)
-        stats = self.query_one("#stats", StatsPanel)
-        stats.teams, stats.stats, stats.hidden = teams, match.stats if match else (), hidden
+        for stats in self.query(StatsPanel):
+            stats.teams, stats.stats, stats.hidden = teams, match.stats if match else (), hidden
+        chart = self.query_one("#winchart", WinChart)
+        chart.match, chart.events, chart.hidden = match, tuple(event for event, _ in entries), hidden
+        for view in (
+            self.query_one("#lineups", LineupsView),
+            self.query_one("#commentary", CommentaryView),
+            self.query_one("#shots", ShotsView),
+            self.query_one("#box", BoxScoreView),
+            self.query_one("#plays", PlaysView),
+        ):
+            view.match, view.hidden = match, hidden
         self.sub_title = f"{match.home.name} v {match.away.name}" if match else self.match_id
+
+    def _label_commentary(self, match: Match) -> None:
+        """The commentary view is the preview until the first line of commentary."""
+        commentary = self.query_one("#commentary", CommentaryView)
+        number = next((n for n, v in enumerate(self.views, start=1) if v.pane == "view-commentary"), None)
+        if number is None:
+            return
+        commentary.match = match
+        title = "Preview" if commentary.previewing or sport_of(match) is not Sport.SOCCER else "Commentary"
+        tab = self.query_one("#match-views", TabbedContent).get_tab("view-commentary")
+        if str(tab.label) != f"{number} {title}":
+            tab.label = f"{number} {title}"
+
+    # -- actions ------------------------------------------------------------------------------------
+
+    def action_view(self, number: int) -> None:
+        """Switch to the ``number``-th view (as numbered in the tab bar)."""
+        if 1 <= number <= len(self.views):
+            self.show_view(self.views[number - 1].pane)
+
+    def show_view(self, pane: str) -> None:
+        """Make ``pane`` (``view-chart``...) the view shown, and give it the keys."""
+        self.query_one("#match-views", TabbedContent).active = pane
+        target = next((v.focus for v in self.views if v.pane == pane), "")
+        if target:
+            self.query_one(target).focus()
+
+    def action_search(self) -> None:
+        """Search the commentary (switching to it)."""
+        if not any(v.pane == "view-commentary" for v in self.views):
+            return
+        self.show_view("view-commentary")
+        self.query_one("#commentary", CommentaryView).open_search()
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        """A view chosen with the mouse gets the keys too."""
+        pane = event.pane.id or ""
+        target = next((v.focus for v in self.views if v.pane == pane), "")
+        if target and not isinstance(self.focused, SearchInput):
+            self.query_one(target).focus()
 
     def action_reveal(self) -> None:
         """Show this match's score (spoiler-free teams stay hidden elsewhere)."""

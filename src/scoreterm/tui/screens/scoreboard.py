@@ -1,4 +1,10 @@
-"""The default screen: today's matches, live first, favourites on top."""
+"""The default screen: the day's matches, live first, favourites on top.
+
+Rows come from :func:`scoreterm.tui.rows.build_table`, fitted to the terminal on every redraw;
+an empty board says why (:mod:`scoreterm.tui.empty`). ``f`` and ``s`` star a team or keep its
+scores hidden, ``l`` picks the league shown and ``w`` the win % column, each saved to the config
+file.
+"""
 
 from __future__ import annotations
 
@@ -7,38 +13,38 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.events import Resize
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input
+from textual.widgets import DataTable, Footer, Header, Input, Static
 
-from scoreterm.domain.display import kickoff_text, score_text
-from scoreterm.domain.leagues import UnknownLeague, get_league
-from scoreterm.domain.model import Match, PhaseState
-from scoreterm.tui.board import is_favourite, ordered
+from scoreterm.domain.display import row_text
+from scoreterm.domain.model import Match, MatchEvent
+from scoreterm.tui.board import ordered
+from scoreterm.tui.empty import EmptyFacts, empty_reason
+from scoreterm.tui.rows import Layout, Row, RowContext, build_table, is_header, league_name
+from scoreterm.tui.settings import toggle_team
+from scoreterm.tui.widgets.score_table import ScoreTable
 from scoreterm.tui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
     from scoreterm.tui.app import ScoretermApp
 
-HIDDEN = "? - ?"
-COLUMNS = ("fav", "time", "home", "score", "away", "status")
+# Lines around the rows: the title bar, the column headers and the footer (plus the status bar).
+CHROME_LINES = 3
 
-
-def league_name(slug: str) -> str:
-    """The catalog name of ``slug`` (the slug itself if unknown)."""
-    try:
-        return get_league(slug).name
-    except UnknownLeague:
-        return slug
+__all__ = ["ScoreboardScreen", "league_name"]
 
 
 class ScoreboardScreen(Screen[None]):
-    """Every match of the day, grouped by league."""
+    """Every match of the day, grouped by league (and by day for a range of days)."""
 
     BINDINGS = [
         Binding("enter", "open", "Match"),
         Binding("f", "favourite", "Favourite"),
+        Binding("s", "spoiler_free", "Spoiler-free", show=False),
         Binding("slash", "filter", "Filter", key_display="/"),
         Binding("l", "league", "League"),
+        Binding("w", "win_column", "Win %"),
         Binding("r", "reveal", "Reveal"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
@@ -48,7 +54,8 @@ class ScoreboardScreen(Screen[None]):
         self.league: str | None = None
         self.filter_text = ""
         self._redraw_pending = False
-        self._cells_shown: dict[str, tuple[Text | str, ...]] = {}
+        self._layout: Layout | None = None
+        self._shown: list[Row] = []
 
     @property
     def scoreterm(self) -> ScoretermApp:
@@ -58,24 +65,24 @@ class ScoreboardScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header(icon="●")
         yield Input(placeholder="filter by team (enter to keep, esc to clear)", id="filter")
-        table: DataTable[Text | str] = DataTable(id="scoreboard", cursor_type="row", zebra_stripes=True)
-        yield table
+        yield ScoreTable(id="scoreboard", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="empty")
         yield StatusBar(id="status")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        # 76 columns in all with cell padding: fits an 80x24 terminal without a scrollbar.
-        table.add_column("", key="fav", width=1)
-        table.add_column("Time", key="time", width=6)
-        table.add_column("Home", key="home", width=20)
-        table.add_column("Score", key="score", width=11)
-        table.add_column("Away", key="away", width=20)
-        table.add_column("", key="status", width=6)
+        app = self.scoreterm
+        view = app.options.settings.view_league
+        if view and view in app.options.leagues and len(app.options.leagues) > 1:
+            self.league = view
         self.query_one("#filter", Input).display = False
-        table.focus()
+        self.query_one(ScoreTable).focus()
         self.watch(self.app, "version", self.refresh_rows)
         self._redraw()
+
+    def on_resize(self, _: Resize) -> None:
+        """Fit the columns (and the scorers' second lines) to the new size."""
+        self.refresh_rows()
 
     def shown_matches(self) -> list[Match]:
         """The matches shown, in display order."""
@@ -90,79 +97,115 @@ class ScoreboardScreen(Screen[None]):
             self._redraw_pending = True
             self.call_after_refresh(self._redraw)
 
-    def _redraw(self) -> None:
-        """Bring the table in line with the board: cells in place when the rows are the same
-        matches in the same order, otherwise rebuilt with the cursor kept on its match."""
-        self._redraw_pending = False
+    def _row_context(self) -> RowContext:
         app = self.scoreterm
-        table: DataTable[Text | str] = self.query_one(DataTable)
+        status_lines = max(1, self.query_one(StatusBar).size.height)
+        filter_lines = 3 if self.query_one("#filter", Input).display else 0
+        board = app.board
+
+        def events(match: Match) -> list[MatchEvent]:
+            return [e.event for e in board.timeline(match.id) if not e.disallowed]
+
+        return RowContext(
+            zone=app.options.zone,
+            today=app.options.clock.now().astimezone(app.options.zone).date(),
+            width=self.size.width,
+            height=self.size.height - CHROME_LINES - status_lines - filter_lines,
+            favourites=app.favourites,
+            hidden=app.is_hidden,
+            flashing=app.is_flashing,
+            events=events,
+            win=app.win_column,
+            headed=len({m.league for m in board.matches.values()} | set(app.options.leagues)) > 1
+            and self.league is None,
+        )
+
+    def _redraw(self) -> None:
+        """Bring the table in line with the board: cells in place when the layout and the rows
+        are the same, otherwise rebuilt with the cursor kept on its match."""
+        self._redraw_pending = False
+        table = self.query_one(ScoreTable)
         matches = self.shown_matches()
-        leagues = list(dict.fromkeys(m.league for m in matches))
-        headed = len(leagues) > 1 or len(app.options.leagues) > 1
-        rows: list[tuple[str, tuple[Text | str, ...]]] = []
-        for slug in leagues:
-            if headed:
-                header = Text(league_name(slug), style="bold underline")
-                rows.append((f"league:{slug}", ("", header, "", "", "", "")))
-            rows.extend((m.id, self._cells(m)) for m in matches if m.league == slug)
-        keys = [key for key, _ in rows]
-        if keys == [row.key.value for row in table.ordered_rows]:
+        layout, rows = build_table(matches, self._row_context())
+        before = {row.key: row for row in self._shown}
+        if layout != self._layout:
+            current = self.current_match_id()
+            table.clear(columns=True)
+            for key, label, width in zip(layout.keys, layout.labels, layout.widths, strict=True):
+                table.add_column(label, key=key, width=width)
+            self._fill(table, rows, current)
+        elif [(r.key, r.height) for r in rows] == [(r.key, r.height) for r in self._shown]:
             # Same rows in the same order: touch only the cells that changed, so one goal costs
             # one cell's render rather than the whole table's.
-            for key, cells in rows:
-                before = self._cells_shown.get(key, ())
-                for index, (column, value) in enumerate(zip(COLUMNS, cells, strict=True)):
-                    if index >= len(before) or before[index] != value:
-                        table.update_cell(key, column, value)
+            for row in rows:
+                old = before[row.key].cells
+                for column, value, was in zip(layout.keys, row.cells, old, strict=True):
+                    if value != was:
+                        table.update_cell(row.key, column, value)
         else:
             current = self.current_match_id()
             table.clear()
-            for key, cells in rows:
-                table.add_row(*cells, key=key)
-            if current is not None and current in keys:
-                table.move_cursor(row=table.get_row_index(current), animate=False)
-        self._cells_shown = dict(rows)
+            self._fill(table, rows, current)
+        self._layout, self._shown = layout, rows
+        empty = self.query_one("#empty", Static)
+        empty.display = not rows
+        table.display = bool(rows)
+        if not rows:
+            empty.update(Text(empty_reason(self._empty_facts()), justify="center"))
         self.sub_title = self._subtitle(len(matches))
 
+    @staticmethod
+    def _fill(table: DataTable[Text | str], rows: list[Row], current: str | None) -> None:
+        for row in rows:
+            table.add_row(*row.cells, key=row.key, height=row.height)
+        keys = [row.key for row in rows]
+        if current is not None and current in keys:
+            table.move_cursor(row=keys.index(current), animate=False)
+        elif rows and is_header(rows[0].key) and table.cursor_row == 0:
+            table.move_cursor(row=next((i for i, k in enumerate(keys) if not is_header(k)), 0))
+
+    def _empty_facts(self) -> EmptyFacts:
+        app = self.scoreterm
+        board = app.board
+        slugs = [self.league] if self.league else app.options.leagues
+        now = app.options.clock.now()
+        held = app.holding_until
+        source = board.status
+        return EmptyFacts(
+            now=now,
+            zone=app.options.zone,
+            leagues=[league_name(s) for s in slugs],
+            day=app.options.day,
+            feed_state=app.feed_state,
+            source_state=source.state if source is not None else None,
+            has_data=board.last_data_at is not None,
+            other_matches=len(board.matches),
+            filter_text=self.filter_text,
+            delay=app.options.delay,
+            held_for=None if held is None else held - app.options.clock.monotonic(),
+            replay=app.options.replay is not None,
+            next_kickoff={league_name(s): app.next_kickoff(s) for s in slugs}
+            if board.last_data_at is not None
+            else {},
+        )
+
     def _subtitle(self, count: int) -> str:
-        where = league_name(self.league) if self.league else ", ".join(self.scoreterm.options.leagues)
+        app = self.scoreterm
+        slugs = [self.league] if self.league else app.options.leagues
+        where = ", ".join(league_name(s) for s in slugs)
         shown = f"{count} match{'es' if count != 1 else ''}"
         return f"{where} · {shown}" + (f" · filter: {self.filter_text}" if self.filter_text else "")
 
-    def _cells(self, match: Match) -> tuple[Text | str, ...]:
-        app = self.scoreterm
-        favourite = is_favourite(match, app.favourites)
-        hidden = app.is_hidden(match.id)
-        live = match.phase.state in (PhaseState.LIVE, PhaseState.BREAK)
-        when = (
-            Text(match.clock or match.phase.label, style="bold green")
-            if live
-            else Text(kickoff_text(match, app.options.zone, with_day=False))
-        )
-        score_style = "bold reverse" if app.is_flashing(match.id) else ("bold" if live else "")
-        score = Text(HIDDEN if hidden else score_text(match), style=score_style, justify="center")
-        team_style = "bold dark_orange" if favourite else ""
-        status = (
-            "hidden" if hidden else ("" if match.phase.state is PhaseState.SCHEDULED else match.phase.label)
-        )
-        if match.unconfirmed:
-            status += " ?"
-        return (
-            Text("★", style="dark_orange") if favourite else "",
-            when,
-            Text(match.home.name, style=team_style, justify="right"),
-            score,
-            Text(match.away.name, style=team_style),
-            Text(status, style="green" if live else "dim"),
-        )
-
     def current_match_id(self) -> str | None:
-        """The id of the match under the cursor (None on a league header or an empty table)."""
-        table: DataTable[Text | str] = self.query_one(DataTable)
+        """The id of the match under the cursor (None on a header row or an empty table)."""
+        table = self.query_one(ScoreTable)
         if table.row_count == 0:
             return None
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return key if key and not key.startswith("league:") else None
+        return key if key and not is_header(key) else None
+
+    def _current_match(self) -> Match | None:
+        return self.scoreterm.board.matches.get(self.current_match_id() or "")
 
     def action_open(self) -> None:
         """Open the match under the cursor."""
@@ -177,16 +220,38 @@ class ScoreboardScreen(Screen[None]):
         self.action_open()
 
     def action_favourite(self) -> None:
-        """Toggle the teams of the highlighted match as favourites."""
-        match = self.scoreterm.board.matches.get(self.current_match_id() or "")
+        """Star a team of the highlighted match (again: the other team; again: neither); saved."""
+        self._toggle("favourites", "★ Favourites", "starred", "unstarred")
+
+    def action_spoiler_free(self) -> None:
+        """Keep a team's scores hidden (again: the other team; again: neither); saved."""
+        self._toggle("spoiler_free", "Spoiler-free", "scores hidden until r", "scores shown")
+
+    def _toggle(self, key: str, title: str, added_word: str, removed_word: str) -> None:
+        app = self.scoreterm
+        match = self._current_match()
         if match is None:
+            app.say("Move to a match first", title=title)
             return
-        favourites = self.scoreterm.favourites
-        if is_favourite(match, favourites):
-            favourites[:] = [f for f in favourites if not is_favourite(match, [f])]
-        else:
-            favourites.append(match.home.name)
+        names: list[str] = app.favourites if key == "favourites" else app.spoiler_free
+        text = row_text(match, app.options.zone)
+        first, second = match.team(text.first), match.team(text.second)
+        change = toggle_team(first, second, names)
+        names[:] = change.names
+        parts = [f"{change.added} {added_word}"] if change.added else []
+        parts += [f"{name} {removed_word}" for name in change.removed]
+        if change.added == first.name:
+            parts.append(f"press {'f' if key == 'favourites' else 's'} again for {second.name}")
+        self._save(key, list(names), " · ".join(parts), title)
         self.refresh_rows()
+
+    def _save(self, key: str, value: object, message: str, title: str) -> None:
+        app = self.scoreterm
+        problem = app.saver.save(key, value)
+        if problem is None:
+            app.say(f"{message} (saved to {app.saver.where()})" if app.saver.file else message, title=title)
+        else:
+            app.say(f"{message}; not saved: {problem}", title=title, severity="warning")
 
     def action_filter(self) -> None:
         """Show the team filter."""
@@ -202,7 +267,7 @@ class ScoreboardScreen(Screen[None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         """Keep the filter and go back to the table."""
         event.input.display = False
-        self.query_one(DataTable).focus()
+        self.query_one(ScoreTable).focus()
 
     def action_clear_filter(self) -> None:
         """Drop the filter."""
@@ -210,18 +275,32 @@ class ScoreboardScreen(Screen[None]):
         box.value = ""
         box.display = False
         self.filter_text = ""
-        self.query_one(DataTable).focus()
+        self.query_one(ScoreTable).focus()
         self.refresh_rows()
 
     def action_league(self) -> None:
-        """Cycle through the leagues (and all of them)."""
-        slugs = list(
-            dict.fromkeys(
-                [*self.scoreterm.options.leagues, *(m.league for m in self.scoreterm.board.matches.values())]
+        """Show the next league (then all of them); saved."""
+        app = self.scoreterm
+        slugs = list(dict.fromkeys([*app.options.leagues, *(m.league for m in app.board.matches.values())]))
+        if len(slugs) <= 1:
+            only = league_name(slugs[0]) if slugs else "one league"
+            app.say(
+                f"Only {only} here: follow more with --league, or `scoreterm config set leagues eng.1,esp.1`",
+                title="League",
             )
-        )
-        cycle: list[str | None] = [None, *slugs] if len(slugs) > 1 else [None]
+            return
+        cycle: list[str | None] = [None, *slugs]
         self.league = cycle[(cycle.index(self.league) + 1) % len(cycle)] if self.league in cycle else None
+        shown = league_name(self.league) if self.league else "every league"
+        self._save("view_league", self.league, f"Showing {shown} · l: next", "League")
+        self.refresh_rows()
+
+    def action_win_column(self) -> None:
+        """Show or hide the live win % column; saved."""
+        app = self.scoreterm
+        app.win_column = not app.win_column
+        word = "shown" if app.win_column else "hidden"
+        self._save("win_column", app.win_column, f"Win % column {word} · w toggles", "Win %")
         self.refresh_rows()
 
     def action_reveal(self) -> None:

@@ -1,7 +1,9 @@
-"""A match's timeline: one line per event in fixed columns (minute, tag, team, who).
+"""A match's timeline: one line per event in fixed columns (minute, tag, team, who), then the swing
+in win probability the event caused (``MEX 66%→89%``) when the engine gave one.
 
 The match screen sets :attr:`Timeline.teams`, :attr:`Timeline.entries` and :attr:`Timeline.hidden`;
 the widget turns them into lines. Tags are plain text so they take the same width in every terminal.
+Minutes read as a fan writes them (``90+2'``).
 """
 
 from __future__ import annotations
@@ -16,7 +18,10 @@ from textual.containers import VerticalScroll
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from scoreterm.domain.centre_text import minute_text
 from scoreterm.domain.model import EventKind, MatchEvent, Side
+from scoreterm.domain.prob_series import percent
+from scoreterm.tui.board import swing_side
 
 Row = tuple[MatchEvent, bool]
 """A timeline entry as the widget holds it: the event and whether VAR took the goal back."""
@@ -88,6 +93,7 @@ class Timeline(VerticalScroll):
         "timeline--separator",
         "timeline--muted",
         "timeline--warning",
+        "timeline--swing",
     }
 
     teams: reactive[tuple[str, str]] = reactive(("", ""), init=False)
@@ -153,7 +159,7 @@ class Timeline(VerticalScroll):
         team = "" if event.side is None else self.teams[0 if event.side is Side.HOME else 1]
         tag = TAGS.get(event.kind, event.kind.value.upper()).ljust(TAG_WIDTH)
         parts: list[tuple[str, Style | str]] = [
-            ((event.minute or "?").rjust(MINUTE_WIDTH), muted),
+            ((minute_text(event.minute) or "?").rjust(MINUTE_WIDTH), muted),
             (tag, self._tag_style(event.kind)),
             (team.ljust(3), "bold"),
         ]
@@ -174,7 +180,20 @@ class Timeline(VerticalScroll):
             parts.append((f"score corrected to {event.score}" if event.score else "score corrected", ""))
         else:
             parts.append((event.player or event.detail, ""))
+        parts.append((self.swing(event), self._style("timeline--swing")))
         return parts
+
+    def swing(self, event: MatchEvent) -> str:
+        """The event's swing, compact: ``MEX 66%→89%`` (the side that gains from a red card);
+        ``""`` when it has none or the chance shown did not move."""
+        side, before, after = swing_side(event), event.prob_before, event.prob_after
+        if side is None or before is None or after is None:
+            return ""
+        home = side is Side.HOME
+        old, new = percent(before.home if home else before.away), percent(after.home if home else after.away)
+        if old == new:
+            return ""
+        return f"{self.teams[0 if home else 1]} {old}→{new}"
 
     def _tag_style(self, kind: EventKind) -> Style:
         if kind.is_goal:

@@ -1,0 +1,160 @@
+"""``scoreterm table`` and ``scoreterm bracket``: a league's table (live with ``--live``) and a
+tournament's knock-out bracket, once, as text that fits 80 columns or as JSON."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import sys
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, date, datetime
+from typing import Any, TypeVar
+
+import httpx
+import msgspec
+
+from scoreterm.commands.common import (
+    EXIT_NO_PROVIDER,
+    EXIT_OK,
+    UserError,
+    leagues_from,
+    report,
+    settings_from,
+)
+from scoreterm.config import ConfigError, Settings, user_zone
+from scoreterm.domain.bracket import Bracket
+from scoreterm.domain.dates import BadDateSpec, in_window, local_window, parse_date_spec, vendor_days
+from scoreterm.domain.live_table import live_table
+from scoreterm.domain.model import League, Match
+from scoreterm.domain.table import LiveTable, Table
+from scoreterm.domain.table_text import render_bracket, render_live_table
+from scoreterm.domain.tiebreak import rules_for
+from scoreterm.providers.base import ProviderError
+from scoreterm.providers.espn import EspnProvider
+from scoreterm.providers.espn_bracket import fetch_bracket
+from scoreterm.providers.registry import Attempt, NoProviderAnswered, build_providers, first_answer
+
+T = TypeVar("T")
+OFFLINE_HINT = "offline? `scoreterm replay --demo` shows a real match without a network"
+
+
+def run_table(flags: Mapping[str, Any], *, live: bool, date_spec: str, as_json: bool) -> int:
+    """Print the official table of each league (with ``live``: the matches of ``date_spec`` in play
+    applied); exit 3 when no provider had a table."""
+    try:
+        settings, leagues, first, last, zone = _setup(flags, date_spec)
+    except UserError as exc:
+        return report(exc)
+    start, end = local_window(first, last, zone)
+    vendor_first, vendor_last = vendor_days(start, end)
+
+    async def one(client: httpx.AsyncClient, league: League) -> LiveTable:
+        providers = build_providers(settings, client)
+        official = await _official(providers, league)
+        matches: list[Match] = []
+        if live:
+            matches = (await first_answer(providers, league, vendor_first, vendor_last))[1]
+            matches = [m for m in matches if in_window(m.kickoff, start, end)]
+        return live_table(official, matches, rules_for(league.slug, league.sport))
+
+    tables, failures = _gather(settings, leagues, one)
+    width = min(shutil.get_terminal_size((80, 24)).columns, 120)
+    if as_json:
+        print(json.dumps([msgspec.to_builtins(t) for t in tables], indent=2, ensure_ascii=False))
+    else:
+        for index, table in enumerate(tables):
+            print(("\n" if index else "") + "\n".join(render_live_table(table, width)))
+    return _report(failures)
+
+
+def run_bracket(flags: Mapping[str, Any], *, date_spec: str, as_json: bool) -> int:
+    """Print the knock-out bracket of each league from the scoreboards of ``date_spec``."""
+    try:
+        settings, leagues, first, last, _zone = _setup(flags, date_spec)
+    except UserError as exc:
+        return report(exc)
+
+    async def one(client: httpx.AsyncClient, league: League) -> Bracket:
+        espn = EspnProvider(client, base_url=settings.espn_url, timeout_s=settings.timeout)
+        try:
+            bracket = await fetch_bracket(espn.fetchers[0], league, first, last)
+        except ProviderError as exc:
+            raise NoProviderAnswered(league, [Attempt(exc.provider, exc.message)]) from exc
+        if not bracket.rounds:
+            raise UserError(f"no knock-out matches for {league.slug} on {first}..{last}: try --date")
+        return bracket
+
+    try:
+        brackets, failures = _gather(settings, leagues, one)
+    except UserError as exc:
+        return report(exc)
+    width = min(shutil.get_terminal_size((80, 24)).columns, 120)
+    if as_json:
+        print(json.dumps([msgspec.to_builtins(b) for b in brackets], indent=2, ensure_ascii=False))
+    else:
+        for index, bracket in enumerate(brackets):
+            print(("\n" if index else "") + "\n".join(render_bracket(bracket, width)))
+    return _report(failures)
+
+
+async def _official(providers: list[Any], league: League) -> Table:
+    """The official table from the first provider that has one."""
+    attempts = []
+    for provider in providers:
+        standings = getattr(provider, "standings", None)
+        if standings is None or not provider.supports(league):
+            continue
+        try:
+            table: Table = await standings(league, datetime.now(UTC))
+            return table
+        except ProviderError as exc:
+            attempts.append(Attempt(provider.name, exc.message))
+    raise NoProviderAnswered(league, attempts)
+
+
+def _setup(flags: Mapping[str, Any], date_spec: str) -> tuple[Settings, list[League], date, date, Any]:
+    settings = settings_from(flags).settings
+    leagues = leagues_from(settings.leagues)
+    try:
+        zone = user_zone(settings.timezone)
+        first, last = parse_date_spec(date_spec, datetime.now(zone).date())
+    except (ConfigError, BadDateSpec) as exc:
+        raise UserError(str(exc)) from exc
+    return settings, leagues, first, last, zone
+
+
+def _gather(
+    settings: Settings,
+    leagues: list[League],
+    one: Callable[[httpx.AsyncClient, League], Awaitable[T]],
+) -> tuple[list[T], list[NoProviderAnswered]]:
+    async def main() -> list[T | BaseException]:
+        async with httpx.AsyncClient(headers={"User-Agent": "scoreterm"}) as client:
+
+            async def bounded(league: League) -> T:
+                try:
+                    async with asyncio.timeout(settings.timeout * 2):
+                        return await one(client, league)
+                except TimeoutError:
+                    late = Attempt("providers", f"no answer within {settings.timeout * 2:g}s")
+                    raise NoProviderAnswered(league, [late]) from None
+
+            return await asyncio.gather(*(bounded(lg) for lg in leagues), return_exceptions=True)
+
+    found: list[T] = []
+    failures: list[NoProviderAnswered] = []
+    for result in asyncio.run(main()):
+        if isinstance(result, NoProviderAnswered):
+            failures.append(result)
+        elif isinstance(result, BaseException):
+            raise result
+        else:
+            found.append(result)
+    return found, failures
+
+
+def _report(failures: list[NoProviderAnswered]) -> int:
+    for failure in failures:
+        print(f"scoreterm: error: {failure}; {OFFLINE_HINT}", file=sys.stderr, flush=True)
+    return EXIT_NO_PROVIDER if failures else EXIT_OK

@@ -1,0 +1,98 @@
+"""The engine's live tables: the official standings of each league with every match in play applied.
+
+:class:`TableKeeper` decides when a league's official table is due (at start, hourly, and shortly
+after each full time, when the provider's standings catch up), keeps the last official table
+through failures, and recomputes the live table (the pure
+:func:`scoreterm.domain.live_table.live_table`) from the store's matches after every poll. A new
+live table is published only when it changed, so a goal moves the table without any extra request.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from scoreterm.domain.leagues import get_league
+from scoreterm.domain.live_table import live_table
+from scoreterm.domain.model import Match
+from scoreterm.domain.table import LiveTable, Table
+from scoreterm.domain.tiebreak import rules_for
+from scoreterm.engine.clock import Clock
+
+log = logging.getLogger(__name__)
+
+TABLE_EVERY_S = 3600.0
+# The provider's standings lag a full time: ask again a little after it, then once more.
+AFTER_FINAL_S = (120.0, 900.0)
+RETRY_S = 600.0
+
+
+@dataclass
+class _League:
+    official: Table | None = None
+    live: LiveTable | None = None
+    due_at: float = 0.0
+    refetch_at: list[float] = field(default_factory=list)
+    unsupported: bool = False
+
+
+class TableKeeper:
+    """Official and live tables per league, and when to ask for the official one again."""
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+        self._leagues: dict[str, _League] = {}
+
+    def _state(self, slug: str) -> _League:
+        return self._leagues.setdefault(slug, _League())
+
+    def due(self, slug: str) -> bool:
+        """True when the official table of ``slug`` should be asked for now."""
+        state = self._state(slug)
+        if state.unsupported:
+            return False
+        now = self._clock.monotonic()
+        return now >= state.due_at or any(now >= at for at in state.refetch_at)
+
+    def fetched(self, slug: str, table: Table | None) -> None:
+        """Record an answer: a table (None: the provider has none now; try again later)."""
+        state = self._state(slug)
+        now = self._clock.monotonic()
+        state.refetch_at = [at for at in state.refetch_at if at > now]
+        if table is None:
+            state.due_at = now + RETRY_S
+            return
+        state.official, state.due_at = table, now + TABLE_EVERY_S
+
+    def unsupported(self, slug: str) -> None:
+        """No provider of ``slug`` has standings: stop asking."""
+        self._state(slug).unsupported = True
+
+    def full_time(self, slug: str) -> None:
+        """A match of ``slug`` ended: ask for the official table again shortly."""
+        now = self._clock.monotonic()
+        self._state(slug).refetch_at.extend(now + delay for delay in AFTER_FINAL_S)
+
+    def official(self, slug: str) -> Table | None:
+        """The last official table of ``slug``."""
+        return self._state(slug).official
+
+    def live(self, slug: str) -> LiveTable | None:
+        """The last live table of ``slug``."""
+        return self._state(slug).live
+
+    def recompute(self, slug: str, matches: list[Match]) -> LiveTable | None:
+        """The live table of ``slug`` from its matches now; None unless it changed."""
+        state = self._state(slug)
+        if state.official is None:
+            return None
+        try:
+            sport = get_league(slug).sport
+            table = live_table(state.official, matches, rules_for(slug, sport), previous=state.live)
+        except Exception as exc:  # a table that cannot be computed must not stop the poller
+            log.warning("live table of %s not computed: %s", slug, exc)
+            return None
+        if table == state.live:
+            return None
+        state.live = table
+        return table
