@@ -67,6 +67,7 @@ from scoreterm.engine.clock import SystemClock
 from scoreterm.net import protocol as p
 from scoreterm.net.history import History
 from scoreterm.net.server import ScoretermServer, ServerConfig
+from scoreterm.net.state import ServerState
 from scoreterm.replay.tape import demo_tape
 from scoreterm.session import replay_session
 
@@ -125,11 +126,9 @@ async def run_ours(args: argparse.Namespace) -> None:
     engine = session.engine
     config = bench_config(args.max_connections)
     history = History(None, per_match=config.history_per_match)
-    server = ScoretermServer(engine, engine.bus, history, config, SystemClock())
-    engine.options.subscribers = lambda: len(server.clients)
+    server = ScoretermServer(engine, ServerState(history), config, SystemClock())
     first = engine.bus.subscribe([LEAGUE_CHANNEL])
-    await server.start()
-    engine_task = asyncio.create_task(engine.run())
+    await server.start()  # runs the engine too
     async with asyncio.timeout(30):
         while (await first.get()).kind is not UpdateKind.SNAPSHOT:
             pass
@@ -176,7 +175,6 @@ async def run_ours(args: argparse.Namespace) -> None:
 
     emit({"ready": True, "port": server.port, "pid": os.getpid(), "pinned": args.pinned, "kind": "ours"})
     await serve_commands(handle)
-    engine_task.cancel()
 
 
 # -- baseline -----------------------------------------------------------------------------------

@@ -49,6 +49,11 @@ SUMMARY_LAG_S = 0.5
 # What the normalizer and a match screen use; rosters, news, videos, standings... are left out.
 SUMMARY_KEEP = {"boxscore", "format", "gameInfo", "broadcasts", "pickcenter", "odds", "hasOdds", "header"}
 SUMMARY_KEEP |= {"keyEvents", "commentary", "wallclockAvailable", "meta", "rosters", "headToHeadGames"}
+SUMMARY_KEEP |= {"standings"}
+# Group A in the order of the draw (A1..A4): the order of a table before anyone has played.
+DRAW_ORDER = ("Mexico", "South Africa", "South Korea", "Czechia")
+# The record stats of a standings row, all zero before the group's first match.
+RECORD_STATS = {"gamesPlayed", "losses", "pointDifferential", "points", "ties", "wins"}
 # Links, logos, head shots and per-player stat lines are read by nothing and would double the tape.
 LEAN = {"links", "logos", "logo", "opponentLogo", "uid", "guid", "jerseyImages", "media", "stats", "uniform"}
 QUIET = {"start-delay", "end-delay"}  # drinks and injury breaks change nothing on screen
@@ -297,6 +302,8 @@ def summary_at(match: Match, at: datetime) -> dict[str, Any]:
     competition["status"] = match.status(at)
     competition["notes"] = []  # the one note is dated the next morning, after the tape ends
     if phase != "FT":
+        out["gameInfo"]["attendance"] = 0  # the crowd is announced with the result, as the scoreboard's
+    if phase != "FT":
         periods = {"pre": (), "1H": (1,), "HT": (1,), "2H": (1, 2)}[phase]
         for competitor in competition["competitors"]:
             team = competitor["id"]
@@ -319,6 +326,10 @@ def summary_at(match: Match, at: datetime) -> dict[str, Any]:
                     if s["name"] in mine
                 ]
             )
+    # The captured group table is the next morning's (both of the day's matches counted); during
+    # the tape it is the table of before the first match, which the engine's live table applies
+    # Mexico v South Africa to as it is played.
+    out["standings"] = unplayed_standings(full["standings"])
     out["keyEvents"] = [k for k in full["keyEvents"] if when(k["wallclock"]) <= at]
     timed = zip(full["commentary"], match.commentary_times, strict=True)
     out["commentary"] = [entry for entry, moment in timed if moment <= at]
@@ -332,6 +343,23 @@ def summary_at(match: Match, at: datetime) -> dict[str, Any]:
     if plays:
         meta |= {"firstPlayWallClock": iso(min(plays)), "lastPlayWallClock": iso(max(plays))}
         meta["lastUpdatedAt"] = iso(max(plays))
+    return out
+
+
+def unplayed_standings(standings: dict[str, Any]) -> dict[str, Any]:
+    """The captured group table with every record at zero and the teams in the order of the draw."""
+    out = copy.deepcopy(standings)
+    for group in out["groups"]:
+        entries = group["standings"]["entries"]
+        entries.sort(key=lambda entry: DRAW_ORDER.index(entry["team"]))
+        for rank, entry in enumerate(entries, start=1):
+            for stat in entry["stats"]:
+                if stat["name"] in RECORD_STATS:
+                    stat |= {"value": 0.0, "displayValue": "0"}
+                elif stat["name"] == "rank":
+                    stat |= {"value": float(rank), "displayValue": str(rank)}
+                elif stat["name"] == "overall":
+                    stat |= {"displayValue": "0-0-0", "summary": "0-0-0"}
     return out
 
 

@@ -27,7 +27,9 @@ from scoreterm.bus.redis import RedisBackplane
 from scoreterm.commands.serve import follow_tape
 from scoreterm.engine.clock import SystemClock
 from scoreterm.net.history import History
+from scoreterm.net.scaleout import BackplaneLink
 from scoreterm.net.server import ScoretermServer, ServerConfig
+from scoreterm.net.state import ServerState
 from scoreterm.replay.tape import demo_tape
 from scoreterm.session import Session, replay_session
 from tests.servers import Json, OnTape, WsClient, server_config, until
@@ -48,18 +50,29 @@ class Instance(OnTape):
     @property
     def engine_task(self) -> asyncio.Task[None] | None:
         """The engine task while this instance leads (or led last)."""
-        assert self.server.link is not None
-        return self.server.link.engine_task
+        return self.server.runner.task
+
+    @property
+    def link(self) -> BackplaneLink:
+        """The server's side of the backplane."""
+        assert isinstance(self.server.link, BackplaneLink)
+        return self.server.link
 
     def seqs(self) -> dict[str, int]:
-        """The latest seq of each match in this instance's store."""
-        return {m.id: m.seq for m in self.server.engine.store.matches()}
+        """The latest seq of each match as this instance knows it: what its engine made while it leads
+        (ahead of what it serves until Redis has it all), else what it was delivered."""
+        store = self.server.engine.store if self.backplane.is_leader else self.server.state.store
+        return {m.id: m.seq for m in store.matches()}
+
+    def served(self) -> dict[str, int]:
+        """The latest seq of each match this instance serves (what it was delivered)."""
+        return {m.id: m.seq for m in self.server.state.store.matches()}
 
     async def crash(self) -> None:
         """Die like a killed process: no lease release, no close frames, connections just gone."""
         self.crashed = True
-        assert self.server.link is not None and self.server._server is not None
-        await self.server.link.close(release=False)
+        assert self.server._server is not None
+        await self.link.close(release=False)
         self.server._server.close(close_connections=False)
         for client in list(self.server.clients.values()):
             if client.ws.transport is not None:
@@ -92,13 +105,9 @@ async def running_instance(
         backoff_cap_s=0.5,
         backlog=cfg.history_per_match,
     )
-    engine = session.engine
-    server = ScoretermServer(
-        engine, engine.bus, History(None, cfg.history_per_match), cfg, SystemClock(), backplane=backplane
-    )
-    assert server.link is not None
-    server.link.on_lead = lambda: follow_tape(session)
-    engine.options.subscribers = lambda: len(server.clients)
+    state = ServerState(History(None, cfg.history_per_match))
+    server = ScoretermServer(session.engine, state, cfg, SystemClock(), backplane=backplane)
+    server.runner.before_run = lambda: follow_tape(session)
     instance = Instance(name, server, backplane, session)
     await server.start()
     try:

@@ -1,8 +1,9 @@
 """Run a real ``ScoretermServer`` in-process on 127.0.0.1, and talk to it with a raw WebSocket client.
 
 ``running_server`` builds a replay session (the demo tape or any small tape), a ``History``, the
-server on a real socket (port 0 by default) and the engine task; it yields once the engine's first
-poll has published its snapshot, so a subscribe right away sees every match. The replay clock starts
+server on a real socket (port 0 by default), which runs the engine; it yields once the engine's first
+poll has published its snapshot and the server has taken it in, so a subscribe right away sees every
+match. The replay clock starts
 paused: tests move the tape with ``rs.clock.jump(...)`` (or ``resume()``/``set_speed()``), so what
 happens, and when, is up to the test — never up to wall-clock time.
 
@@ -38,6 +39,7 @@ from scoreterm.domain.model import UpdateKind
 from scoreterm.engine.clock import ScaledClock, SystemClock
 from scoreterm.net.history import History
 from scoreterm.net.server import WS_PATH, ScoretermServer, ServerConfig
+from scoreterm.net.state import ServerState
 from scoreterm.replay.tape import Tape, demo_tape
 from scoreterm.session import Session, replay_session
 
@@ -106,7 +108,13 @@ class RunningServer(OnTape):
     server: ScoretermServer
     session: Session
     history: History
-    engine_task: asyncio.Task[None]
+
+    @property
+    def engine_task(self) -> asyncio.Task[None]:
+        """The engine's task, run by the server (it ends with the tape)."""
+        task = self.server.runner.task
+        assert task is not None
+        return task
 
 
 @contextlib.asynccontextmanager
@@ -136,7 +144,7 @@ async def running_server(
         ready_timeout: bound on the wait for the first snapshot of every league.
 
     Yields:
-        The running server, after every league's first snapshot was published.
+        The running server, after every league's first snapshot was published and taken in.
     """
     cfg = config if config is not None else server_config()
     own_history = history is None
@@ -148,30 +156,27 @@ async def running_server(
     if start_at > 0:
         session.replay.clock.jump(start_at)
     engine = session.engine
-    server = ScoretermServer(engine, engine.bus, hist, cfg, SystemClock())
-    engine.options.subscribers = lambda: len(server.clients)
+    server = ScoretermServer(engine, ServerState(hist), cfg, SystemClock())
     channels = [f"league:{lg.slug}" for lg in engine.options.leagues]
     first_snapshots = engine.bus.subscribe(channels)
-    engine_task: asyncio.Task[None] | None = None
     started = False
     try:
         await server.start()
         started = True
-        engine_task = asyncio.create_task(engine.run())
         async with asyncio.timeout(ready_timeout):
-            waiting = set(channels)
+            waiting, seen = set(channels), set[str]()
             while waiting:
                 update = await first_snapshots.get()
                 if update.kind is UpdateKind.SNAPSHOT:
                     waiting.discard(update.channel)
+                    seen.update(m.id for m in update.matches)
+            # The server's pump hands them over in its own task: a bounded poll of its state.
+            while not all(server.state.store.get(match_id) for match_id in seen):  # noqa: ASYNC110
+                await asyncio.sleep(0.005)
         first_snapshots.close()
-        yield RunningServer(server, session, hist, engine_task)
+        yield RunningServer(server, session, hist)
     finally:
         first_snapshots.close()
-        if engine_task is not None:
-            engine_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await engine_task
         if started:
             async with asyncio.timeout(30):
                 await server.close()

@@ -19,11 +19,13 @@ from typing import Any
 import pytest
 
 import scoreterm.engine.supervisor as supervisor_module
+from scoreterm.backoff import TASK_RESTART, Backoff
 from scoreterm.bus.redis import RedisBackplane
 from scoreterm.domain.model import Update
 from scoreterm.engine.clock import SystemClock
 from scoreterm.net.history import History
 from scoreterm.net.server import ScoretermServer
+from scoreterm.net.state import ServerState
 from scoreterm.replay.tape import demo_tape
 from scoreterm.session import replay_session
 from tests.instances import LEASE_MS, Instance, leader_of, running_instance
@@ -38,7 +40,7 @@ WAIT_S = 10.0
 
 @pytest.fixture(autouse=True)
 def quick_restarts(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(supervisor_module, "RESTART_BASE_S", 0.01)
+    monkeypatch.setattr(supervisor_module, "TASK_RESTART", Backoff(base_s=0.01, cap_s=TASK_RESTART.cap_s))
 
 
 def is_score(home: int, away: int) -> Any:
@@ -68,12 +70,12 @@ async def test_a_dead_outbox_flusher_is_restarted_and_followers_miss_nothing(
         leading = leader.backplane.leading
         real_flush, calls = leading.flush, 0
 
-        async def flush_dies_once() -> None:
+        async def flush_dies_once(*args: Any) -> bool:
             nonlocal calls
             calls += 1
             if calls == 1:
                 raise RuntimeError("flusher bug")
-            await real_flush()
+            return await real_flush(*args)
 
         monkeypatch.setattr(leading, "flush", flush_dies_once)
         await follow_a_goal(leader, follower)
@@ -89,8 +91,7 @@ async def test_a_dead_forwarder_publishes_its_update_again_after_the_restart(
     async with running_instance(redis_server.url, "a") as a, running_instance(redis_server.url, "b") as b:
         leader = await leader_of(a, b)
         follower = b if leader is a else a
-        link = leader.server.link
-        assert link is not None
+        link = leader.link
         real_publish, lost = link._publish, []
 
         async def publish_dies_once(update: Update) -> None:
@@ -115,7 +116,7 @@ async def instance_whose_engine_dies(redis_url: str) -> AsyncIterator[ScoretermS
     backplane = RedisBackplane(redis_url, namespace="dies", instance_id="x", lease_ms=LEASE_MS, timeout_s=1.0)
     engine = session.engine
     cfg = server_config()
-    server = ScoretermServer(engine, engine.bus, History(None), cfg, SystemClock(), backplane=backplane)
+    server = ScoretermServer(engine, ServerState(History(None)), cfg, SystemClock(), backplane=backplane)
 
     async def run_fails() -> None:
         await asyncio.sleep(0)
@@ -138,5 +139,4 @@ async def test_an_engine_that_dies_while_leading_shows_in_health(redis_server: R
         assert health["status"] == "degraded" and health["role"] == "leader"
         # A replay's engine may end on its own, so it is not restarted: its failure stays reported.
         assert health["problems"] == {"engine": "failed: RuntimeError: engine bug"}
-        assert server.link is not None and server.link.engine_task is not None
-        assert server.link.engine_task.done()
+        assert server.runner.task is not None and server.runner.task.done()

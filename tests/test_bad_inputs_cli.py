@@ -77,7 +77,7 @@ def one_error_line(result: subprocess.CompletedProcess[str]) -> str:
         ),
         (
             "unknown_league.jsonl",
-            HEADER % (b"2026-06-11T18:55:00Z", b"epl") + b"\n" + FRAME % (b"1", b"{}"),
+            HEADER % (b"2026-06-11T18:55:00Z", b"pl.9") + b"\n" + FRAME % (b"1", b"{}"),
             1,
         ),
         ("t_1e308.jsonl", GOOD_HEADER + b"\n" + FRAME % (b"1e308", b"{}") + b"\n" + FRAME % (b"2", b"{}"), 2),
@@ -104,7 +104,7 @@ def test_replay_of_a_damaged_tape_is_one_line_and_exit_2(
     [
         ("timeout = nan\n", 1),
         ('leagues = ["eng.1"]\ntimeout = -1\n', 2),
-        ('leagues = ["epl"]\n', 1),
+        ('leagues = ["pl.9"]\n', 1),
         ("bell = true\nleagues = " + "[" * 5_000 + "]" * 5_000 + "\n", 2),
     ],
     ids=["timeout-nan", "timeout-negative", "unknown-league", "nested-5000"],

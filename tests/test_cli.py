@@ -166,3 +166,24 @@ def test_python_dash_m_version() -> None:
     )
     assert result.returncode == 0
     assert result.stdout.startswith("scoreterm ")
+
+
+def test_scores_json_carries_the_live_win_probability(
+    env: dict[str, str], http_server: ScriptedServer
+) -> None:
+    capture = "espn_soccer/fifa.world_scoreboard_live_FIRST_HALF_FRA0-3ENG_39min.json"
+    http_server.route(SCOREBOARD, Reply.file(capture))
+    os.environ["SCORETERM_ESPN_URL"] = http_server.url
+    days = "2026-06-28..2026-07-19"
+    result = runner.invoke(app, ["scores", "--league", "fifa.world", "--date", days, "--json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    live = [row for row in rows if row["phase"] == "live"]
+    (france_england,) = [row for row in live if row["home"]["name"] == "France"]
+    prob = france_england["prob"]
+    # ESPN's live price in that payload: France +1400, England -700 (margin removed); a knock-out
+    # tie, so the chances are of going through, the draw's share split by extra time and penalties.
+    assert prob["source"] == "market" and prob["advance"] and prob["draw"] is None
+    assert prob["away"] > 0.85 and 0.05 < prob["home"] < 0.15
+    assert abs(prob["home"] + prob["away"] - 1) < 1e-9
+    assert all(row["prob"] is None for row in rows if row["phase"] != "live")

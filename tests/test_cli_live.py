@@ -649,7 +649,8 @@ def test_watch_prints_nothing_for_a_match_that_does_not_change(watch_run: WatchR
 def test_watch_asks_for_the_vendor_days_of_the_local_day(watch_run: WatchRun) -> None:
     boards = [r for r in watch_run.requests if r.path == pl.ENG1_SCOREBOARD]
     assert {r.query["dates"][0] for r in boards} == {MARCH_22_VENDOR_DAYS}
-    assert {r.path for r in watch_run.requests} <= {pl.ENG1_SCOREBOARD, pl.ENG1_SUMMARY}
+    standings = "/apis/v2/sports/soccer/eng.1/standings"  # the table, fetched once at start
+    assert {r.path for r in watch_run.requests} <= {pl.ENG1_SCOREBOARD, pl.ENG1_SUMMARY, standings}
 
 
 def test_watch_sigint_exits_0_quietly(watch_run: WatchRun) -> None:
@@ -775,7 +776,7 @@ def record(tmp: Path, steps: Sequence[pl.Payload], date_spec: str, duration: int
         serve_live(server, [steps[0], *steps])
         env = offline_env(tmp / "config.toml", server.url)
         tape = tmp / "t.jsonl"
-        args = ["record", "--league", "eng.1", "--date", date_spec, "--out", str(tape)]
+        args = ["record", "--league", "eng.1", "--date", date_spec, "--out", str(tape), "--json"]
         result = run([*args, "--duration", f"{duration}s", "--interval", "0.5"], env, timeout=duration + 30)
     return Recording(result, json_lines(result.stdout), tape, env)
 
@@ -846,6 +847,7 @@ def test_record_sigint_keeps_a_readable_tape(tmp_path: Path, http_server: Script
         "10m",
         "--interval",
         "0.5",
+        "--json",
     ]
     with Running(args, env) as proc:
         proc.next_line(START_S)

@@ -297,9 +297,13 @@ async def test_day_rolls_over_at_local_midnight() -> None:
     engine = make_engine(script, clock, zone=zone)
     task = engine_task(engine)
     await clock.advance(0)
-    first_dates = script.requests[0].url.params["dates"]
+
+    def boards() -> list[httpx.Request]:  # only the scoreboard asks by day, not the standings beside it
+        return [r for r in script.requests if r.url.path == ESPN_ENG1]
+
+    first_dates = boards()[0].url.params["dates"]
     await clock.advance(1000)
-    last_dates = script.requests[-1].url.params["dates"]
+    last_dates = boards()[-1].url.params["dates"]
     assert first_dates.endswith("20260322")
     assert last_dates.endswith("20260323")
     task.cancel()

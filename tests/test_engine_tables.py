@@ -121,3 +121,43 @@ async def test_a_league_without_standings_is_asked_once_then_left_alone() -> Non
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
+
+
+async def test_a_group_table_from_a_summary_is_used_at_once_when_the_standings_have_none() -> None:
+    """A tape (or a tournament) whose standings endpoint has nothing: the first match summary
+    carries the group table, and the table is asked for again right after it, once."""
+    wc_board = "/apis/site/v2/sports/soccer/fifa.world/scoreboard"
+    wc_summary = "/apis/site/v2/sports/soccer/fifa.world/summary"
+    wc_standings = "/apis/v2/sports/soccer/fifa.world/standings"
+    day_one = "espn_soccer/fifa.world_scoreboard_20260611_two_full_time.json"
+    summary = "espn_soccer/fifa.world_summary_MEX-RSA_2-0_full_time_keyEvents_commentary_odds.json"
+    mexico = pl.live(pl.fixture_event(day_one, "760415"), "20'")
+    paths: list[str] = []
+
+    def serve(request: httpx.Request) -> httpx.Response:
+        paths.append(request.url.path)
+        if request.url.path == wc_board:
+            return httpx.Response(200, content=pl.encode(pl.scoreboard(mexico, template=day_one)))
+        if request.url.path == wc_summary:
+            return httpx.Response(200, content=(pl.FIXTURES / summary).read_bytes())
+        return httpx.Response(404, json={"error": "not here"})
+
+    client = httpx.AsyncClient(transport=httpx.MockTransport(serve))
+    options = EngineOptions(
+        leagues=[get_league("fifa.world")], zone=UTC, date_spec="2026-06-11", fixed_interval=5.0
+    )
+    clock = FakeClock(datetime(2026, 6, 11, 19, 20, tzinfo=UTC))
+    engine = Engine([EspnProvider(client, base_url="http://espn.test")], MemoryBus(), clock, options)
+    tables = engine.bus.subscribe(["table:fifa.world"])
+    task = asyncio.create_task(engine.run())
+    try:
+        await clock.advance(0)
+        update = await asyncio.wait_for(tables.get(), 5)
+        assert update.table is not None
+        assert {row.entry.team.name for row in update.table.groups[0].entries} >= {"Mexico", "South Africa"}
+        assert paths.count(wc_standings) == 2  # the first ask, and one more after the summary
+        await clock.advance(60)
+        assert paths.count(wc_standings) == 2  # then the hourly rhythm
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)

@@ -591,3 +591,16 @@ def test_status_mapping_beyond_the_fixtures(
 )
 def test_sport_of(slug: str, sport: Sport | None) -> None:
     assert sport_of(slug) is sport
+
+
+def test_an_event_listed_twice_in_one_scoreboard_is_one_match_the_first() -> None:
+    raw = json.loads(
+        (FIXTURES / "espn_soccer/eng.1_scoreboard_20260322_full_time_3_matches.json").read_bytes()
+    )
+    again = copy.deepcopy(raw["events"][0])
+    again["competitions"][0]["competitors"][0]["score"] = "9"  # a second copy that disagrees
+    raw["events"].append(again)
+    matches = normalize_scoreboard(raw, "eng.1")
+    assert len(matches) == 3 and len({m.id for m in matches}) == 3
+    first = normalize_scoreboard({"events": raw["events"][:1]}, "eng.1")[0]
+    assert next(m for m in matches if m.id == first.id) == first

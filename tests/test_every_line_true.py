@@ -163,6 +163,7 @@ def check_lines(lines: list[dict[str, Any]], final: dict[str, Any]) -> None:
         for before, after in itertools.pairwise(deltas):
             assert before != after, (match_id, after)
         assert all(d["changed"] for d in deltas), match_id
+        assert all(len(d["changed"]) == len(set(d["changed"])) for d in deltas), match_id  # each once
     assert cards_checked > 10  # the captures really do bring new cards between them
 
 

@@ -8,13 +8,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from scoreterm.backoff import full_jitter
 from scoreterm.domain.model import Match, Phase, PhaseState, Team
 from scoreterm.engine.clock import FakeClock
 from scoreterm.engine.interval import (
     QuotaBudget,
     base_interval,
     demand_factor,
-    full_jitter,
     next_interval,
     retry_delay,
 )

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import logging
+import math
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,11 +15,14 @@ import httpx
 import msgspec
 import pytest
 
+from scoreterm.config import Settings
+from scoreterm.domain.leagues import get_league
 from scoreterm.engine.clock import FakeClock
 from scoreterm.providers.base import JsonFetcher, ProviderError
 from scoreterm.replay.player import ReplayTransport
 from scoreterm.replay.recorder import RecordingTransport
 from scoreterm.replay.tape import RELEVANT_HEADERS, Tape, TapeFrame, TapeHeader, json_body, read_tape
+from scoreterm.session import live_session, replay_session
 from tests.httpserver import Reply, ScriptedServer
 
 START = datetime(2026, 6, 11, 18, 55, tzinfo=UTC)
@@ -261,3 +266,42 @@ async def test_position_duration_and_next_frame_time() -> None:
     assert player.next_frame_time(9.9999995) == 10.5  # a clock a microsecond short has reached t=10
     empty = ReplayTransport(Tape(TAPE.header, ()), clock)
     assert (empty.duration, empty.next_frame_time(0.0)) == (0.0, None)
+
+
+async def test_standings_are_recorded_and_a_replay_shows_the_table(
+    http_server: ScriptedServer, tmp_path: Path
+) -> None:
+    standings = "/apis/v2/sports/soccer/eng.1/standings"
+    http_server.route(
+        "/apis/site/v2/sports/soccer/eng.1/scoreboard",
+        Reply.file("espn_soccer/eng.1_scoreboard_20250525_final_day_all_full_time.json"),
+    )
+    http_server.route(standings, Reply.file("espn_standings/eng.1_standings_2024-25_final.json"))
+    settings = Settings(providers=["espn"], espn_url=http_server.url)
+    clock = FakeClock(datetime(2025, 5, 25, 18, 0, tzinfo=UTC))
+    path = tmp_path / "final-day.jsonl.gz"
+    session = live_session(
+        settings, [get_league("eng.1")], UTC, date_spec="2025-05-25", record_to=path, clock=clock
+    )
+    task = asyncio.create_task(session.engine.run())
+    try:
+        async with asyncio.timeout(60):
+            while session.engine.tables.official("eng.1") is None:
+                await clock.advance(1)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await session.aclose()
+    assert standings in {frame.path for frame in read_tape(path).frames}
+
+    replayed = replay_session(read_tape(path), UTC, name="final-day", speed=math.inf)
+    await replayed.feed.start()
+    tables = []
+    try:
+        async for update in replayed.feed:
+            if update.table is not None:
+                tables.append(update.table)
+    finally:
+        await replayed.aclose()
+    liverpool = tables[-1].groups[0].entries[0].entry
+    assert (liverpool.team.name, liverpool.played, liverpool.points) == ("Liverpool", 38, 84)

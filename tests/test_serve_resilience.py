@@ -35,13 +35,11 @@ from typing import Any
 import httpx
 import pytest
 
+from scoreterm.backoff import SERVER_RECONNECT
 from scoreterm.domain.model import Match, PhaseState, Update, UpdateKind
 from scoreterm.engine.clock import FakeClock
-from scoreterm.engine.interval import full_jitter
 from scoreterm.net import protocol as p
 from scoreterm.net.client import (
-    BACKOFF_BASE_S,
-    BACKOFF_CAP_S,
     OFFLINE_AFTER,
     ConnectionState,
     RemoteFeed,
@@ -342,11 +340,13 @@ async def test_a_position_the_server_never_gave_gets_a_fresh_snapshot() -> None:
     async with running_server() as rs:
         rs.jump_to(1000)
         await settled(rs)
-        latest = rs.history.latest_seq(DEMO_MATCH)
+        # Far ahead: the engine may still be taking in the jump (the server gives seqs meanwhile).
+        ahead = rs.history.latest_seq(DEMO_MATCH) + 1000
         async with ws_client(rs.url) as client:
-            resume = {DEMO_MATCH: latest + 5}
+            resume = {DEMO_MATCH: ahead}
             await client.send_json({"op": "hello", "epoch": rs.history.epoch, "resume": resume})
             answer = await client.subscribe(LEAGUE_CHANNEL)
+            latest = rs.history.latest_seq(DEMO_MATCH)  # what the server had given when it answered
         assert answer["type"] == "snapshot" and answer["recovered"] is False
         assert [m["seq"] for m in answer["matches"] if m["id"] == DEMO_MATCH] == [latest]
         assert counter(rs, "resumes", "snapshot") == 1 and counter(rs, "resumes", "recovered") == 0
@@ -618,9 +618,9 @@ async def test_backoff_with_full_jitter_then_offline() -> None:
             await wait_until(failed_times(feed, attempt), f"failed attempt {attempt}")
             delay = feed.retry_in
             assert delay is not None
-            expected = full_jitter(attempt, base=BACKOFF_BASE_S, cap=BACKOFF_CAP_S, rng=same_draws)
+            expected = SERVER_RECONNECT.delay(attempt, same_draws)
             assert delay == pytest.approx(expected)
-            assert 0.0 <= delay <= min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2 ** (attempt - 1))
+            assert 0.0 <= delay <= min(SERVER_RECONNECT.cap_s, SERVER_RECONNECT.base_s * 2 ** (attempt - 1))
             state = ConnectionState.RECONNECTING if attempt <= OFFLINE_AFTER else ConnectionState.OFFLINE
             assert feed.state is state
             assert feed.describe() == f"{state.value}: retry in {delay:.0f}s (attempt {attempt})"

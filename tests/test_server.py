@@ -731,9 +731,10 @@ async def test_graceful_shutdown_says_going_away_and_flushes_the_history(tmp_pat
         frames = await client.recv_until(lambda f: f["type"] == "delta" and bool(f["data"]["stats"]))
         event_seqs = [f["seq"] for f in frames if f["type"] == "event"]
         assert event_seqs
-        # Recorded but not committed: only the flush on close can make it durable.
+        # Recorded but not committed (delivering would commit it): only the flush on close can
+        # make it durable.
         last = demo_seq(rs) + 100
-        rs.server.deliver(synthetic_delta(rs, last))
+        assert rs.history.append(synthetic_delta(rs, last))
 
         async with asyncio.timeout(10):
             await rs.server.close()

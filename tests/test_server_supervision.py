@@ -10,7 +10,9 @@ on a paused replay clock; the supervisor runs on a FakeClock, so restarts happen
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import math
 import random
 import re
 import signal
@@ -24,11 +26,15 @@ import httpx
 import pytest
 
 import scoreterm.net.server as server_module
+from scoreterm.backoff import TASK_RESTART
 from scoreterm.domain.model import SourceStatus, Update, UpdateKind
-from scoreterm.engine.clock import FakeClock
-from scoreterm.engine.interval import full_jitter
-from scoreterm.engine.supervisor import RECOVERED_AFTER_S, RESTART_BASE_S, RESTART_CAP_S, Supervisor
+from scoreterm.engine.clock import FakeClock, SystemClock
+from scoreterm.engine.supervisor import RECOVERED_AFTER_S, Supervisor
 from scoreterm.net.history import History, HistoryError
+from scoreterm.net.server import ScoretermServer
+from scoreterm.net.state import ServerState
+from scoreterm.replay.tape import demo_tape
+from scoreterm.session import replay_session
 from tests.servers import (
     DEMO_LEAGUE,
     DEMO_MATCH,
@@ -38,6 +44,7 @@ from tests.servers import (
     RunningServer,
     WsClient,
     running_server,
+    server_config,
     until,
     ws_client,
 )
@@ -57,7 +64,7 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
 
 
 def first_backoff() -> float:
-    return full_jitter(1, base=RESTART_BASE_S, cap=RESTART_CAP_S, rng=random.Random(SEED))
+    return TASK_RESTART.delay(1, random.Random(SEED))
 
 
 def fail_once(history: History) -> Callable[[Update], bool]:
@@ -190,7 +197,7 @@ async def test_a_fan_out_that_falls_behind_gives_its_clients_a_fresh_snapshot() 
             kind=UpdateKind.STATUS, channel=LEAGUE, at=START, status=SourceStatus(provider="flood")
         )
         for _ in range(10_001):  # publish() does not yield: the pump cannot drain meanwhile
-            await rs.server.bus.publish(status)
+            await rs.session.engine.bus.publish(status)
         resync = await client.recv_until(lambda f: f["type"] == "snapshot")
         assert resync[-1]["recovered"] is False and demo_seq(resync[-1]) == demo_seq(first)
         assert all(f["type"] == "status" for f in resync[:-1])
@@ -200,6 +207,34 @@ async def test_a_fan_out_that_falls_behind_gives_its_clients_a_fresh_snapshot() 
         )
         assert contiguous_after(demo_seq(first), frames)
         assert rs.server.supervisor.problems() == {}  # falling behind is not a death
+
+
+async def test_a_lone_servers_engine_runs_under_its_supervisor(clock: FakeClock) -> None:
+    """The server runs its engine itself (net/runner.py), on a lone instance as behind a backplane:
+    an engine that dies shows in /health; a replay's, which may end on its own, is not restarted."""
+    session = replay_session(demo_tape(), UTC, name="dies", speed=math.inf)
+    engine = session.engine
+
+    async def run_fails() -> None:
+        await asyncio.sleep(0)
+        raise RuntimeError("engine bug")
+
+    engine.run = run_fails  # type: ignore[method-assign]
+    server = ScoretermServer(engine, ServerState(History(None)), server_config(), SystemClock())
+    await server.start()
+    try:
+        await until(lambda: "engine" in server.supervisor.problems())
+        health = server.http.health()
+        assert (health["status"], health["problems"]) == (
+            "degraded",
+            {"engine": "failed: RuntimeError: engine bug"},
+        )
+        assert server.runner.task is not None and server.runner.task.done()
+        await clock.advance(RECOVERED_AFTER_S)
+        assert not server.supervisor.running("engine")  # not restarted
+    finally:
+        await server.close()
+        await session.client.aclose()
 
 
 # -- the serve command: give up -> exit 1; a restarted task shows in /health ----------------------

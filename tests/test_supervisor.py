@@ -14,9 +14,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from scoreterm.backoff import TASK_RESTART
 from scoreterm.engine.clock import FakeClock
-from scoreterm.engine.interval import full_jitter
-from scoreterm.engine.supervisor import RECOVERED_AFTER_S, RESTART_BASE_S, RESTART_CAP_S, Supervisor
+from scoreterm.engine.supervisor import RECOVERED_AFTER_S, Supervisor
 
 START = datetime(2026, 6, 11, 19, tzinfo=UTC)
 SEED = 11
@@ -25,7 +25,7 @@ SEED = 11
 def delays(count: int) -> list[float]:
     """The backoffs a Supervisor seeded with SEED draws for failures 1..count in a row."""
     rng = random.Random(SEED)
-    return [full_jitter(n, base=RESTART_BASE_S, cap=RESTART_CAP_S, rng=rng) for n in range(1, count + 1)]
+    return [TASK_RESTART.delay(n, rng) for n in range(1, count + 1)]
 
 
 class Flaky:
@@ -129,10 +129,10 @@ async def test_too_many_failures_in_a_row_give_up_and_call_the_hook() -> None:
     )
     body = Flaky(failures=100)
     supervisor.start("engine", body)
-    await clock.advance(RESTART_CAP_S * 4)
+    await clock.advance(TASK_RESTART.cap_s * 4)
     assert body.runs == 3 and given_up == [("engine", "RuntimeError: boom 3")]
     assert supervisor.problems() == {"engine": "stopped after 2 restarts: RuntimeError: boom 3"}
-    await clock.advance(RESTART_CAP_S * 4)
+    await clock.advance(TASK_RESTART.cap_s * 4)
     assert body.runs == 3  # no more restarts
     await supervisor.close()
 
@@ -166,10 +166,10 @@ async def test_failures_far_apart_do_not_add_up_to_a_give_up() -> None:
 
     supervisor.start("pump", crashes_when_told)
     for _ in range(3):
-        await clock.advance(RECOVERED_AFTER_S + RESTART_CAP_S)  # each run lasted over a minute
+        await clock.advance(RECOVERED_AFTER_S + TASK_RESTART.cap_s)  # each run lasted over a minute
         crash.set()
         await clock.run_until_idle()
-    await clock.advance(RESTART_CAP_S)
+    await clock.advance(TASK_RESTART.cap_s)
     assert given_up == [] and supervisor.running("pump") and supervisor.stats() == {"pump": 3}
     await supervisor.close()
 
@@ -209,7 +209,7 @@ async def test_stop_and_close_end_tasks_and_pending_restarts() -> None:
     with pytest.raises(ValueError, match="already supervised"):
         supervisor.start("steady", steady)
     await supervisor.stop("flaky")  # waiting to restart: the restart is called off
-    await clock.advance(RESTART_CAP_S)
+    await clock.advance(TASK_RESTART.cap_s)
     assert body.runs == 1 and "flaky" not in supervisor.problems()
     await supervisor.close()
     assert not supervisor.running("steady")

@@ -434,7 +434,8 @@ def test_rendered_tables_fit_80_columns_and_show_moves_and_matches_in_play() -> 
     goal = [at(m, 0, 1, clock="74'") if m.home.abbrev == "NFO" else at(m, 1, 1) for m in day.values()]
     live = live_table(morning_table(KICKOFF), goal)
     lines = render_live_table(live)
-    assert all(len(line) <= 80 for line in lines) and len(lines) == 22  # name, header, 20 rows
+    assert all(len(line) <= 80 for line in lines) and len(lines) == 23  # name, header, 20 rows, rule
+    assert lines[-1] == "Level on points: goal difference, then goals scored."
     chelsea = next(line for line in lines if "Chelsea" in line)
     assert chelsea.startswith(" 4 ▲1  Chelsea") and chelsea.endswith("1-0 @ NFO 74'")
     assert next(line for line in lines if "Newcastle" in line).startswith(" 5 ▼1  Newcastle")
@@ -481,3 +482,73 @@ def test_any_scores_keep_the_table_consistent(scores: list[tuple[int, int]]) -> 
         assert e.entry.played == 38 and e.move == e.official_rank - e.entry.rank
     points = [e.entry.points or 0 for e in entries]
     assert points == sorted(points, reverse=True)
+
+
+def test_teams_that_have_not_played_keep_the_official_order_without_a_note() -> None:
+    blank = [
+        Standing(key=k, points=0, goal_difference=0, goals_for=0, wins=0, official_rank=r, official_points=0)
+        for r, k in enumerate("DCBA", 1)
+    ]
+    ranked, fell_back = order(blank, rules_for("fifa.world"))
+    assert [s.key for s in ranked] == list("DCBA") and not fell_back
+
+
+def test_a_group_ranks_by_the_games_so_far_when_every_game_is_known() -> None:
+    def row(
+        key: str, rank: int, points: int = 0, gd: int = 0, gf: int = 0, wins: int = 0, known: bool = True
+    ) -> Standing:
+        return Standing(
+            key=key,
+            points=points,
+            goal_difference=gd,
+            goals_for=gf,
+            wins=wins,
+            official_rank=rank,
+            official_points=0,
+            all_games_known=known,
+        )
+
+    # World Cup group A on its first day: Mexico 2-0 South Africa, Korea and Czechia yet to play.
+    group = [row("MEX", 1, 3, 2, 2, 1), row("RSA", 2, 0, -2), row("KOR", 3), row("CZE", 4)]
+    results = [Result(home="MEX", away="RSA", home_goals=2, away_goals=0)]
+    ranked, fell_back = order(group, rules_for("fifa.world"), results)
+    assert [s.key for s in ranked] == ["MEX", "KOR", "CZE", "RSA"] and not fell_back
+    # With a team's earlier games unknown the level teams keep the official order, and say so.
+    group[2] = row("KOR", 3, known=False)
+    ranked, fell_back = order(group, rules_for("fifa.world"), results)
+    assert [s.key for s in ranked][:2] == ["MEX", "RSA"] and fell_back
+
+
+def test_a_finished_match_of_a_team_that_has_played_none_in_the_table_is_applied() -> None:
+    # World Cup day one, the group table fetched after Mexico 2-0 South Africa ended but still at
+    # zero games (the provider had not caught up): the table cannot count it, so it is applied.
+    day_one = normalize_scoreboard(load(WC_DAY_ONE), "fifa.world")
+    (mexico,) = [m for m in day_one if m.home.abbrev == "MEX"]
+    group = normalize_summary_standings(load(WC_SUMMARY), "fifa.world")
+    zero = msgspec.structs.replace(
+        group,
+        updated_at=mexico.kickoff + timedelta(hours=3),
+        groups=tuple(
+            msgspec.structs.replace(
+                g,
+                entries=tuple(
+                    msgspec.structs.replace(
+                        e,
+                        played=0,
+                        won=0,
+                        drawn=0,
+                        lost=0,
+                        goals_for=0,
+                        goals_against=0,
+                        goal_difference=0,
+                        points=0,
+                    )
+                    for e in g.entries
+                ),
+            )
+            for g in group.groups
+        ),
+    )
+    table = live_table(zero, [mexico], rules_for("fifa.world"))
+    rows = {row.entry.team.name: row.entry for row in table.groups[0].entries}
+    assert (rows["Mexico"].played, rows["Mexico"].points) == (1, 3) and table.applied == (mexico.id,)

@@ -493,3 +493,17 @@ async def test_league_it_does_not_carry_is_unavailable(
     with pytest.raises(ProviderUnavailable):
         await provider(client, http_server).scoreboard(unknown, date(2026, 1, 1), date(2026, 1, 1))
     assert http_server.requests == []
+
+
+async def test_a_v2_livescore_item_listed_twice_is_one_match(
+    client: httpx.AsyncClient, http_server: ScriptedServer
+) -> None:
+    live_items = [item for item in load(LIVESCORE)["livescore"] if item["idLeague"] == "4490"]
+    twice = {**live_items[0], "intHomeScore": "7"}  # a second copy that disagrees: the first stands
+    http_server.route(
+        "/api/v2/json/livescore/4490", Reply.json(json.dumps({"livescore": [*live_items, twice]}))
+    )
+    matches = await provider(client, http_server, key=KEY).livescore(NATIONS)
+    assert len(matches) == len(live_items) == len({m.id for m in matches})
+    first = next(m for m in matches if m.id == f"thesportsdb-{live_items[0]['idEvent']}")
+    assert first.score.home != 7

@@ -12,8 +12,8 @@ from textual.widgets import DataTable
 
 from scoreterm.domain.model import EventKind, MatchEvent, Score, Side, Update, UpdateKind
 from scoreterm.engine.clock import FakeClock
-from scoreterm.tui.screens.help import HelpScreen
 from scoreterm.tui.rows import is_header
+from scoreterm.tui.screens.help import HelpScreen
 from scoreterm.tui.screens.scoreboard import ScoreboardScreen
 from scoreterm.tui.widgets.status_bar import StatusBar
 from tests.tui_helpers import AT, ScriptedFeed, demo_app, opening_day, scripted_app, snapshot, status, until
@@ -39,9 +39,10 @@ async def test_demo_rows_goal_toasts_and_full_time() -> None:
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         await until(pilot, lambda: app.feed_state == "ended")
         # The tape's other match kicks off at 02:00 UTC the next day: under its own day's header.
-        assert [r[2] for r in rows(app)] == ["Mexico", "South Korea"]
+        assert [r[2].rstrip(" ■") for r in rows(app)] == ["Mexico", "South Korea"]
         row = rows(app)[0]
-        assert row[2] == "Mexico" and row[3] == "2-0" and row[4] == "South Africa" and row[5] == "FT"
+        # Red cards on the row: Montes (90+2') for Mexico, Sithole (49') and Zwane (84') for South Africa.
+        assert row[2] == "Mexico ■" and row[3] == "2-0" and row[4] == "■■ South Africa" and row[5] == "FT"
         goals = [t for t in toasts(app) if t.startswith("GOAL!")]
         assert len(goals) == 2
         assert "Julián Quiñones 9'" in goals[0] and "MEX 1-0 RSA" in goals[0]
@@ -106,10 +107,11 @@ async def test_favourites_sort_to_the_top_and_f_toggles() -> None:
     app = scripted_app(feed, favourites=["Czechia"])
     async with app.run_test(size=(100, 30)) as pilot:
         await until(pilot, lambda: len(rows(app)) == 2)
-        assert rows(app)[0][0] == "★" and rows(app)[0][4] == "Czechia"
-        await pilot.press("f")  # cursor on the Czechia match: un-favourite it
-        await until(pilot, lambda: rows(app)[0][2] == "Mexico")
-        assert rows(app)[1][0] == ""
+        # Two days (UTC): Mexico's match on the 11th, Czechia's on the 12th, under its own header.
+        assert rows(app)[1][0] == "★" and rows(app)[1][4] == "Czechia"
+        await pilot.press("end")  # the last match: Czechia's
+        await pilot.press("f")  # un-favourite it
+        await until(pilot, lambda: rows(app)[1][0] == "")
         assert app.favourites == []
 
 

@@ -1,7 +1,9 @@
 """The ``scoreterm`` command line: parses flags, builds settings and hands off to a command module.
 
 Command bodies live in ``scoreterm.commands`` and are imported only when their command runs, so
-``scoreterm --help`` stays fast and never loads textual, httpx or websockets.
+``scoreterm --help`` stays fast and never loads textual, httpx or websockets. Shell completion
+(``scoreterm --install-completion``) is Typer's; it completes commands, options, league slugs and
+aliases, and config keys.
 """
 
 from __future__ import annotations
@@ -29,12 +31,26 @@ app = typer.Typer(
     "Exit codes: 0 ok; 1 kept failing after every retry; 2 usage or configuration error (unknown "
     "league, bad date, bad config); 3 no provider could answer.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
 )
-config_app = typer.Typer(help="Where the config file is and what the settings are.", no_args_is_help=True)
+config_app = typer.Typer(
+    help="Where the config file is, what the settings are, and changing them.", no_args_is_help=True
+)
 app.add_typer(config_app, name="config")
+
+
+def _complete_league(incomplete: str) -> list[str]:
+    from scoreterm.domain.leagues import known_names
+
+    return [name for name in known_names() if name.startswith(incomplete.lower())]
+
+
+def _complete_key(incomplete: str) -> list[str]:
+    from scoreterm.config import FILE_KEYS
+
+    return [key for key in FILE_KEYS if key.startswith(incomplete)]
 
 
 def fail(message: str, code: int) -> NoReturn:
@@ -67,9 +83,10 @@ LeagueOpt = Annotated[
     typer.Option(
         "--league",
         "-l",
-        help="League slug (eng.1, esp.1, uefa.champions, nba...). Repeatable. "
-        "Default: `leagues` from the config (eng.1).",
+        help="League slug or alias (eng.1 or epl, esp.1 or laliga, ucl, worldcup, nba...). "
+        "Repeatable. Default: `leagues` from the config (eng.1).",
         show_default=False,
+        autocompletion=_complete_league,
     ),
 ]
 DateOpt = Annotated[
@@ -130,6 +147,15 @@ IntervalOpt = Annotated[
 ]
 
 
+NotifyOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--notify/--no-notify",
+        help="Desktop notifications for goals, disallowed goals, red cards and full time "
+        '(favourites only unless notify_for = "all"). Default: `notify` from the config (off).',
+        show_default=False,
+    ),
+]
 DelayOpt = Annotated[
     float | None,
     typer.Option(
@@ -156,6 +182,7 @@ def watch(
     ] = False,
     interval: IntervalOpt = None,
     delay: DelayOpt = None,
+    notify: NotifyOpt = None,
     server: Annotated[
         str | None,
         typer.Option(
@@ -171,13 +198,19 @@ def watch(
 ) -> None:
     """Follow matches live in a dashboard (or as JSON lines): polls adaptively, fails over between
     providers, toasts every goal. With --server, a thin client of `scoreterm serve`."""
-    flags: dict[str, Any] = {"leagues": league or None, "interval": interval, "delay": delay}
+    flags: dict[str, Any] = {
+        "leagues": league or None,
+        "interval": interval,
+        "delay": delay,
+        "notify": notify,
+    }
     if provider is not None:
         flags["providers"] = [provider]
     if server is not None:
         from scoreterm.commands.remote import run_remote
 
-        raise typer.Exit(run_remote(server, league or None, token, {"delay": delay}, as_json=json_output))
+        remote_flags = {"delay": delay, "notify": notify}
+        raise typer.Exit(run_remote(server, league or None, token, remote_flags, as_json=json_output))
     if json_output:
         from scoreterm.commands.live import run_watch_json
 
@@ -217,6 +250,7 @@ def replay(
         bool, typer.Option("--json", help="No dashboard: print one JSON line per update.")
     ] = False,
     delay: DelayOpt = None,
+    notify: NotifyOpt = None,
 ) -> None:
     """Play a recorded tape through the engine in the dashboard, at any speed
     (space pauses, +/- change speed, ]/[ jump 5 minutes)."""
@@ -226,7 +260,7 @@ def replay(
         raise typer.Exit(run_replay_json(file, demo, speed, from_minute))
     from scoreterm.commands.dashboard import run_replay_tui
 
-    raise typer.Exit(run_replay_tui(file, demo, speed, from_minute, {"delay": delay}))
+    raise typer.Exit(run_replay_tui(file, demo, speed, from_minute, {"delay": delay, "notify": notify}))
 
 
 @app.command()
@@ -250,14 +284,21 @@ def record(
     ] = False,
     provider: ProviderOpt = None,
     interval: IntervalOpt = None,
+    json_output: Annotated[
+        bool,
+        typer.Option(
+            "--json", help="Print every change as a JSON line (as `watch --json`) instead of a progress line."
+        ),
+    ] = False,
 ) -> None:
-    """Record what the providers return while the engine runs, to replay later."""
+    """Record what the providers return while the engine runs, to replay later. Shows a one-line
+    progress status on stderr (matches, goals, tape size), or JSON lines with --json."""
     from scoreterm.commands.live import run_record
 
     flags: dict[str, Any] = {"leagues": league or None, "interval": interval}
     if provider is not None:
         flags["providers"] = [provider]
-    raise typer.Exit(run_record(flags, date, out, duration, until_final))
+    raise typer.Exit(run_record(flags, date, out, duration, until_final, as_json=json_output))
 
 
 @app.command()
@@ -343,6 +384,53 @@ def serve(
 
 
 @app.command()
+def table(
+    league: LeagueOpt = None,
+    live: Annotated[
+        bool,
+        typer.Option(
+            "--live",
+            help="Apply the matches of --date that are in play or finished since the table was "
+            "published: points, goals and places as they stand now (moves are marked).",
+        ),
+    ] = False,
+    date: DateOpt = "today",
+    provider: ProviderOpt = None,
+    json_output: JsonOpt = False,
+    timeout: TimeoutOpt = None,
+) -> None:
+    """Print a league's table (each group of a tournament), with its tie-break rules, once."""
+    from scoreterm.commands.table import run_table
+
+    flags: dict[str, Any] = {"leagues": league or None, "timeout": timeout}
+    if provider is not None:
+        flags["providers"] = [provider]
+    raise typer.Exit(run_table(flags, live=live, date_spec=date, as_json=json_output))
+
+
+@app.command()
+def bracket(
+    league: LeagueOpt = None,
+    date: Annotated[
+        str | None,
+        typer.Option(
+            "--date",
+            "-d",
+            help="The knock-out days: YYYY-MM-DD..YYYY-MM-DD (default: 30 days either side of today).",
+            show_default=False,
+        ),
+    ] = None,
+    json_output: JsonOpt = False,
+    timeout: TimeoutOpt = None,
+) -> None:
+    """Print a tournament's knock-out bracket (rounds, ties, aggregates, who goes through), once."""
+    from scoreterm.commands.table import run_bracket
+
+    flags: dict[str, Any] = {"leagues": league or None, "timeout": timeout}
+    raise typer.Exit(run_bracket(flags, date_spec=date, as_json=json_output))
+
+
+@app.command()
 def leagues(json_output: JsonOpt = False) -> None:
     """List the leagues scoreterm knows, with their id at each provider."""
     from scoreterm.commands.info import run_leagues
@@ -364,6 +452,43 @@ def config_show(json_output: JsonOpt = False) -> None:
     from scoreterm.commands.info import run_config_show
 
     raise typer.Exit(run_config_show(as_json=json_output))
+
+
+@config_app.command("set")
+def config_set(
+    key: Annotated[
+        str,
+        typer.Argument(
+            help="A key as in the file (favourites, espn.url, notify...) or a setting name (espn_url).",
+            autocompletion=_complete_key,
+            show_default=False,
+        ),
+    ],
+    value: Annotated[
+        str,
+        typer.Argument(
+            help="The value: lists comma-separated (eng.1,esp.1) or a TOML array; true/false; "
+            "numbers; `none` removes the key.",
+            show_default=False,
+        ),
+    ],
+) -> None:
+    """Set KEY to VALUE in the config file, keeping its comments and layout (checked first)."""
+    from scoreterm.commands.config_cmd import run_config_set
+
+    raise typer.Exit(run_config_set(key, value))
+
+
+@config_app.command("unset")
+def config_unset(
+    key: Annotated[
+        str, typer.Argument(help="The key to remove.", autocompletion=_complete_key, show_default=False)
+    ],
+) -> None:
+    """Remove KEY from the config file (its default applies again)."""
+    from scoreterm.commands.config_cmd import run_config_set
+
+    raise typer.Exit(run_config_set(key, None))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -19,21 +19,28 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import msgspec
 
 from scoreterm import paths
+from scoreterm.config_rules import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    FREE_PLAN_CREDITS,
+    clip,
+    format_size,
+    problem,
+    zone_problem,
+)
 from scoreterm.config_rules import MAX_TIMEOUT_S as MAX_TIMEOUT_S
 from scoreterm.config_rules import MIN_INTERVAL_S as MIN_INTERVAL_S
 from scoreterm.config_rules import PROVIDER_NAMES as PROVIDER_NAMES
 from scoreterm.config_rules import TOAST_KINDS as TOAST_KINDS
-from scoreterm.config_rules import clip, problem, zone_problem
 from scoreterm.config_rules import redact_url as redact_url
 from scoreterm.domain.leagues import resolve_slug
-from scoreterm.providers.body import DEFAULT_MAX_RESPONSE_BYTES, format_size
 
 DEFAULT_ESPN_URL = "https://site.api.espn.com"
 DEFAULT_THESPORTSDB_URL = "https://www.thesportsdb.com"
 DEFAULT_FOOTBALLDATA_URL = "https://api.football-data.org"
 # A config file is a few hundred bytes; reading stops past this (think SCORETERM_CONFIG=/dev/zero).
 MAX_CONFIG_BYTES = 1 << 20
-SECRET_FIELDS = frozenset({"thesportsdb_key", "footballdata_token", "server_token"})
+DEFAULT_ODDS_API_URL = "https://api.the-odds-api.com"
+SECRET_FIELDS = frozenset({"thesportsdb_key", "footballdata_token", "odds_api_key", "server_token"})
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -48,6 +55,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     thesportsdb_key: str | None = None
     footballdata_url: str = DEFAULT_FOOTBALLDATA_URL
     footballdata_token: str | None = None
+    odds_api_url: str = DEFAULT_ODDS_API_URL
+    odds_api_key: str | None = None
+    odds_api_credits: int = FREE_PLAN_CREDITS
     interval: float | None = None
     favourites: list[str] = msgspec.field(default_factory=list)
     spoiler_free: list[str] = msgspec.field(default_factory=list)
@@ -86,6 +96,9 @@ _FILE_KEYS: dict[str, str] = {
     "thesportsdb.key": "thesportsdb_key",
     "footballdata.url": "footballdata_url",
     "footballdata.token": "footballdata_token",
+    "odds.url": "odds_api_url",
+    "odds.api_key": "odds_api_key",
+    "odds.credits": "odds_api_credits",
     "server.token": "server_token",
     "redis.url": "redis_url",
     "max_response_bytes": "max_response_bytes",

@@ -34,6 +34,12 @@ MAX_LIST_ITEMS = 200
 MAX_NAME_CHARS = 200
 MAX_URL_CHARS = 2048
 MAX_SECRET_CHARS = 512
+# A whole-season scoreboard is well under 1 MiB; past this a body is hostile or broken. Set per
+# fetcher, and by the ``max_response_bytes`` setting.
+DEFAULT_MAX_RESPONSE_BYTES = 8 << 20
+# The Odds API's free plan: credits a month (one request with one region and one market costs one).
+FREE_PLAN_CREDITS = 500
+MAX_ODDS_CREDITS = 10**7
 
 Rule = Callable[[Any, str], str | None]
 
@@ -177,6 +183,12 @@ def _response_bytes(value: int, name: str) -> str | None:
     return f"{name!r} must be {span}, got {clip(value)}"
 
 
+def _credits(value: int, name: str) -> str | None:
+    if 0 <= value <= MAX_ODDS_CREDITS:
+        return None
+    return f"{name!r} must be a count of credits from 0 (never ask) to {MAX_ODDS_CREDITS}, got {clip(value)}"
+
+
 def _any(value: Any, name: str) -> str | None:
     return None
 
@@ -191,6 +203,9 @@ RULES: dict[str, Rule] = {
     "thesportsdb_key": _secret,
     "footballdata_url": _url(("http", "https")),
     "footballdata_token": _secret,
+    "odds_api_url": _url(("http", "https")),
+    "odds_api_key": _secret,
+    "odds_api_credits": _credits,
     "interval": _seconds(MIN_INTERVAL_S, MAX_INTERVAL_S),
     "favourites": _names,
     "spoiler_free": _names,
@@ -205,6 +220,16 @@ RULES: dict[str, Rule] = {
     "redis_url": _redis_url,
     "max_response_bytes": _response_bytes,
 }
+
+
+def format_size(size: int) -> str:
+    """``8388608`` -> ``8 MiB``, ``4096`` -> ``4 KiB``, ``1000`` -> ``1000 bytes``."""
+    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if size >= scale and size % scale == 0:
+            return f"{size // scale} {unit}"
+    if size >= 1 << 20:
+        return f"{size / (1 << 20):.1f} MiB"
+    return f"{size} bytes"
 
 
 def problem(field: str, value: Any, name: str) -> str | None:

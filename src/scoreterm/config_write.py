@@ -58,8 +58,8 @@ def parse_value(key: str, text: str) -> Any:
     """Turn the text typed after ``config set KEY`` into a checked value for ``key``.
 
     Lists are comma-separated (``eng.1,esp.1``) or a TOML array; booleans ``true``/``false``
-    (``yes``/``no``, ``on``/``off``); numbers as numbers. ``none`` (or an empty string) means
-    "remove the key" and returns None.
+    (``yes``/``no``, ``on``/``off``); numbers as numbers. ``none`` means "remove the key" and
+    returns None (an empty string too, except for a list, where it means an empty list).
 
     Raises:
         ConfigError: the value has the wrong type or breaks the setting's rule.
@@ -67,7 +67,7 @@ def parse_value(key: str, text: str) -> Any:
     key = file_key(key)
     field = FILE_KEYS[key]
     raw = text.strip()
-    if raw.lower() in _UNSET_WORDS and field not in LIST_FIELDS:
+    if raw.lower() in _UNSET_WORDS and (field not in LIST_FIELDS or raw.lower() != ""):
         return None
     value: Any = raw
     if field in LIST_FIELDS:

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import httpx
 import msgspec
 
+from scoreterm import paths
 from scoreterm.bus.memory import MemoryBus
 from scoreterm.config import Settings
 from scoreterm.domain.leagues import get_league
@@ -24,6 +25,8 @@ from scoreterm.engine.engine import Engine, EngineOptions
 from scoreterm.engine.feed import LocalFeed
 from scoreterm.providers.base import PayloadError
 from scoreterm.providers.espn_normalize import normalize_scoreboard
+from scoreterm.providers.oddsapi import OddsApiProvider
+from scoreterm.providers.oddsapi_budget import CreditBudget
 from scoreterm.providers.registry import build_providers
 from scoreterm.replay.player import ReplayTransport
 from scoreterm.replay.recorder import RecordingTransport
@@ -31,6 +34,8 @@ from scoreterm.replay.tape import Tape, header_leagues
 
 TAPE_HOST = "http://tape.invalid"
 DEMO_SECONDS = 120.0
+# The Odds API credits spent this month, in the data directory (see odds_consensus).
+ODDS_BUDGET_FILE = "oddsapi-credits.json"
 
 
 @dataclass
@@ -121,9 +126,29 @@ def live_session(
         date_spec=date_spec,
         fixed_interval=settings.interval,
         until_final=until_final,
+        consensus=odds_consensus(settings, client, clock),
     )
     engine = Engine(build_providers(settings, client), MemoryBus(), clock, options)
     return Session(LocalFeed(engine), engine, client, clock, recorder=recorder)
+
+
+def odds_consensus(settings: Settings, client: httpx.AsyncClient, clock: Clock) -> OddsApiProvider | None:
+    """The Odds API as the engine's consensus source when a key is set (None otherwise).
+
+    Its credits are counted in a file in the data directory, so a restart does not forget what
+    this month has spent; ``odds.credits`` 0 means never ask.
+    """
+    if not settings.odds_api_key or settings.odds_api_credits <= 0:
+        return None
+    budget = CreditBudget.load(paths.data_dir() / ODDS_BUDGET_FILE, settings.odds_api_credits)
+    return OddsApiProvider(
+        client,
+        api_key=settings.odds_api_key,
+        budget=budget,
+        now=clock.now,
+        base_url=settings.odds_api_url,
+        timeout_s=settings.timeout,
+    )
 
 
 def replay_session(

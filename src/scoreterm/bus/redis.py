@@ -5,7 +5,10 @@ leader: only its engine polls, and :meth:`RedisBackplane.publish` writes each de
 fenced Lua step, to the match's stream (id ``<seq>-0``, so Redis refuses a seq that is not above the
 last: a stale ex-leader's write fails and it steps down), to the ``matches`` hash (current state) and
 to pub/sub. Every instance, the leader included, receives the updates and hands them, once and in seq
-order per match (:class:`~scoreterm.bus.redis_sync.Sequencer`), to its listener — the server.
+order per match (:class:`~scoreterm.bus.redis_sync.Sequencer`), to its listener — the server's link
+(``net/scaleout.py``). Statuses and tables go out as they are (no seq, not kept in a stream). The
+lease and the outbox are :class:`~scoreterm.bus.redis_leader.Leadership`'s; what follows from what
+they say (catching up, stepping down, starting over) is decided here.
 
 Its two loops (the session: connect, follow, keep the lease; the flusher of the outbox) run under a
 :class:`~scoreterm.engine.supervisor.Supervisor` when one is given to :meth:`RedisBackplane.start` (the
@@ -27,8 +30,7 @@ import logging
 import random
 import time
 import uuid
-from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 import msgspec
@@ -36,15 +38,15 @@ import redis.asyncio as aioredis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
-from scoreterm.bus.memory import MemoryBus, Subscription
+from scoreterm.backoff import REDIS_RECONNECT, full_jitter
+from scoreterm.bus.redis_cluster import Shared
 from scoreterm.bus.redis_leader import TROUBLE, Leadership
 from scoreterm.bus.redis_outbox import Out
 from scoreterm.bus.redis_sync import Sequencer, StreamReader
-from scoreterm.bus.redis_wire import BUMP_EPOCH, Envelope, Keys, decode_envelope, encode_envelope
+from scoreterm.bus.redis_wire import Envelope, Keys, decode_envelope, encode_envelope
 from scoreterm.bus.tasks import cancel_and_wait, first_to_end
 from scoreterm.config import redact_url
 from scoreterm.domain.model import Match, Update, UpdateKind
-from scoreterm.engine.interval import full_jitter
 
 if TYPE_CHECKING:
     from scoreterm.engine.supervisor import Supervisor
@@ -52,8 +54,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 SESSION_TASK = "backplane-session"
 FLUSH_TASK = "backplane-flush"
-BACKOFF_BASE_S = 0.05
-BACKOFF_CAP_S = 5.0
 _UNREADABLE = (msgspec.DecodeError, msgspec.ValidationError)
 
 
@@ -69,7 +69,7 @@ class Listener(Protocol):
     """What the backplane tells the server it runs under. Every call is synchronous and in order."""
 
     def deliver(self, update: Update) -> None:
-        """A delta or event (once, in seq order per match), or a status."""
+        """A delta or event (once, in seq order per match), a status or a table."""
 
     def lost(self, match_id: str, state: Match | None) -> None:
         """Updates of ``match_id`` are gone for good; ``state`` (if any) is its newest state."""
@@ -113,7 +113,7 @@ class RedisBackplane:
         buffer_max: int = 10_000,
         backlog: int = 300,
         timeout_s: float = 2.0,
-        backoff_cap_s: float = BACKOFF_CAP_S,
+        backoff_cap_s: float = REDIS_RECONNECT.cap_s,
         rng: random.Random | None = None,
     ) -> None:
         try:
@@ -138,10 +138,8 @@ class RedisBackplane:
         self.ready = asyncio.Event()
         self.reader = StreamReader(self.client, self.keys)
         self._rng = rng or random.Random()
-        self._bump = self.client.register_script(BUMP_EPOCH)
+        self.shared = Shared(self.client, self.keys, self.instance_id)
         self._seq = Sequencer(self.reader, self._take, self._report_lost, backlog)
-        self._recent: dict[str, deque[Out]] = {}
-        self._local = MemoryBus()
         self._listener: Listener | None = None
         self._lock = asyncio.Lock()  # one delivery at a time, in order
         self._had_session = False
@@ -151,27 +149,39 @@ class RedisBackplane:
         self._kicked = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._supervisor: Supervisor | None = None
-        self.leading = Leadership(self, lease_ms, stream_maxlen, buffer_max)
+        self.leading = Leadership(
+            self.reader,
+            self.instance_id,
+            lease_ms=lease_ms,
+            stream_maxlen=stream_maxlen,
+            buffer_max=buffer_max,
+            backlog=backlog,
+        )
 
-    # -- the bus interface ---------------------------------------------------------------------
-
-    def subscribe(self, channels: Iterable[str], maxsize: int = 10_000) -> Subscription:
-        """Receive what this instance delivers, like :meth:`MemoryBus.subscribe`."""
-        return self._local.subscribe(channels, maxsize)
+    # -- publishing ------------------------------------------------------------------------------
 
     async def publish(self, update: Update) -> None:
         """Publish an update of this instance's engine; ignored unless this instance is the leader.
 
         Deltas and events go to the outbox (delivered here once Redis has them, or at once while
-        Redis is away); statuses go out as they are; snapshots are not published.
+        Redis is away); statuses and tables go out as they are (delivered here at once); snapshots
+        are not published.
         """
         if not self.is_leader:
             return
         raw = encode_envelope(Envelope(src=self.instance_id, t=time.time() * 1000, u=update))
         if update.kind in (UpdateKind.STATUS, UpdateKind.TABLE):
-            await self.leading.status(update, raw)
+            if self.connected:
+                try:
+                    await self.leading.send_status(update, raw, self.timeout_s)
+                except TROUBLE as exc:
+                    self._kick(exc)
+            self._emit(update)  # our echo from pub/sub is skipped
         elif update.kind in (UpdateKind.DELTA, UpdateKind.EVENT) and update.match_id and update.seq > 0:
-            await self.leading.publish(update, raw)
+            self.leading.outbox.add(update, raw)
+            if not self.connected:
+                await self._deliver_unconfirmed([(update, raw)])
+            self.leading.wake.set()
 
     @property
     def buffered(self) -> int:
@@ -193,10 +203,10 @@ class RedisBackplane:
         self._listener = listener
         self._supervisor = supervisor
         if supervisor is None:
-            self._tasks = [asyncio.create_task(self._supervise()), asyncio.create_task(self.leading.run())]
+            self._tasks = [asyncio.create_task(self._supervise()), asyncio.create_task(self._flush())]
         else:
             supervisor.start(SESSION_TASK, self._supervise)
-            supervisor.start(FLUSH_TASK, self.leading.run)
+            supervisor.start(FLUSH_TASK, self._flush)
 
     async def close(self, *, release: bool = True) -> None:
         """Stop; with ``release``, flush the outbox (bounded) and give the lease up at once.
@@ -218,7 +228,6 @@ class RedisBackplane:
                 async with asyncio.timeout(self.timeout_s):
                     await self.leading.lease.release()
         self.is_leader = self.connected = False
-        self._local.close()
         with contextlib.suppress(Exception):
             await self.client.aclose()
 
@@ -238,7 +247,7 @@ class RedisBackplane:
             # A session that got going starts the backoff over; failed attempts make it grow.
             attempt = 1 if was_up else attempt + 1
             await asyncio.sleep(
-                full_jitter(attempt, base=BACKOFF_BASE_S, cap=self.backoff_cap_s, rng=self._rng)
+                full_jitter(attempt, base=REDIS_RECONNECT.base_s, cap=self.backoff_cap_s, rng=self._rng)
             )
 
     async def _session(self) -> None:
@@ -259,7 +268,7 @@ class RedisBackplane:
             if self.is_leader:
                 # Still ours? Known before catching up: another leader's seqs must not be taken
                 # for the continuation of ours.
-                await self.leading.step()
+                await self._step()
             await self._sync()
             self.ready.set()
             await first_to_end(self._read(pubsub), self._keep_lease(), self._kicked.wait())
@@ -279,7 +288,7 @@ class RedisBackplane:
         with contextlib.suppress(Exception):
             # The pool's other connections died with this one: the next session starts afresh.
             await self.client.connection_pool.disconnect()
-        await self.leading.deliver_unconfirmed()
+        await self._deliver_unconfirmed()
 
     def _kick(self, exc: BaseException) -> None:
         """A command failed outside the session's tasks: end the session so it reconnects."""
@@ -287,11 +296,7 @@ class RedisBackplane:
         self._kicked.set()
 
     async def _refresh_epoch(self) -> None:
-        async with self.client.pipeline(transaction=False) as pipe:
-            pipe.set(self.keys.epoch, uuid.uuid4().hex, nx=True)
-            pipe.get(self.keys.epoch)
-            _, value = await pipe.execute()
-        epoch = value.decode() if isinstance(value, bytes) else str(value)
+        epoch = await self.shared.epoch()
         if self.epoch is not None and epoch != self.epoch:
             log.warning(
                 "epoch %s replaced by %s: clients resuming in the old one get snapshots", self.epoch, epoch
@@ -304,6 +309,8 @@ class RedisBackplane:
             return
         async with self._lock:
             await self._seq.sync()
+            for table in await self.reader.tables():  # what an instance that starts now has missed
+                self._emit(table)
             if self._must_resync and self._listener is not None:
                 self._listener.resynced()
             self._must_resync = False
@@ -326,7 +333,7 @@ class RedisBackplane:
         if update.kind in (UpdateKind.STATUS, UpdateKind.TABLE):
             if envelope.src != self.instance_id:  # ours went to our clients already
                 self.lag_ms = max(0.0, time.time() * 1000 - envelope.t)
-                await self._emit(update)
+                self._emit(update)
             return
         async with self._lock:
             before = self._seq.last.get(update.match_id or "")
@@ -337,16 +344,13 @@ class RedisBackplane:
 
     async def _take(self, update: Update, raw: bytes | None) -> None:
         """Deliver: remembered (to rebuild Redis after it lost its data), then to the listener."""
-        assert update.match_id is not None
-        ring = self._recent.setdefault(update.match_id, deque(maxlen=self._seq.backlog))
         raw = raw or encode_envelope(Envelope(src=self.instance_id, t=time.time() * 1000, u=update))
-        ring.append((update, raw))
-        await self._emit(update)
+        self.leading.remember(update, raw)
+        self._emit(update)
 
-    async def _emit(self, update: Update) -> None:
+    def _emit(self, update: Update) -> None:
         if self._listener is not None:
             self._listener.deliver(update)
-        await self._local.publish(update)
 
     async def _report_lost(self, match_id: str, state: Match | None) -> None:
         if self._listener is not None:
@@ -361,43 +365,84 @@ class RedisBackplane:
         if (self.connected, self.is_leader) != before and self._listener is not None:
             self._listener.changed()
 
-    # -- leading (see redis_leader.py) ---------------------------------------------------------
+    # -- leading (the lease and the outbox: redis_leader.py) ------------------------------------
 
     async def _keep_lease(self) -> None:
         while True:
-            await self.leading.step()
+            await self._step()
             await self._refresh_epoch()  # another instance may have started over
             await self._count_audience()
-            await asyncio.sleep(await self.leading.pause())
+            await asyncio.sleep(await self.leading.pause(self.is_leader))
+
+    async def _step(self) -> None:
+        """Renew the lease we hold, or try to take a free one."""
+        if self.is_leader:
+            if not await self.leading.renew():
+                await self._step_down()
+        elif await self.leading.acquire():
+            log.info("instance %s is now the leader", self.instance_id)
+            await self._sync()  # everything the previous leader published, before our engine runs
+            await self.leading.take_over()
+            self._set(leader=True)
+
+    async def _step_down(self) -> None:
+        """Another instance holds the lease: follow; start over if our clients saw what it never did."""
+        if not self.is_leader:
+            return
+        log.warning("instance %s lost the lease; following again", self.instance_id)
+        self._must_start_over = self.leading.step_down() or self._must_start_over
+        self._set(leader=False)
+        if self._must_start_over:
+            await self._start_over()
+
+    async def _flush(self) -> None:
+        """Flush the outbox whenever there is something to flush and we may (supervised)."""
+        leading = self.leading
+        # A first look without waiting: a restarted flusher may find the outbox full already.
+        leading.wake.set()
+        while True:
+            await leading.wake.wait()
+            leading.wake.clear()
+            try:
+                if not await leading.flush(self._may_flush, self.timeout_s * 2, self._confirmed):
+                    await self._step_down()
+            except TROUBLE as exc:
+                self._kick(exc)
+
+    def _may_flush(self) -> bool:
+        return self.connected and self.is_leader
+
+    async def _confirmed(self, item: Out) -> None:
+        """Redis has one of our updates: delivered here, in order."""
+        async with self._lock:
+            await self._own(*item)
+
+    async def _deliver_unconfirmed(self, items: list[Out] | None = None) -> None:
+        """Redis is away: our clients get what the engine said (``items``, default the whole
+        outbox) at once; Redis gets it later."""
+        if not self.is_leader:
+            return
+        outbox = self.leading.outbox
+        async with self._lock:
+            for update, raw in outbox if items is None else items:
+                if update.seq > self._seq.last.get(update.match_id or "", 0):
+                    outbox.delivered_unconfirmed(update)
+                    await self._own(update, raw)
 
     async def _count_audience(self) -> None:
         """Share our client count; sum everyone's (the leader's polling follows the total)."""
-        if self.count_clients is None:
-            return
-        now = time.time()
-        async with self.client.pipeline(transaction=False) as pipe:
-            pipe.hset(self.keys.clients, self.instance_id, f"{self.count_clients()} {now:.3f}")
-            pipe.hgetall(self.keys.clients)
-            _, rows = await pipe.execute()
-        total, stale = 0, []
-        for instance, value in rows.items():
-            count, _, at = value.decode().partition(" ")
-            if now - float(at or 0) < 3 * self.lease_s:
-                total += int(count)
-            else:
-                stale.append(instance)
-        self.cluster_clients = total
-        if stale and self.is_leader:
-            await self.client.hdel(self.keys.clients, *stale)  # instances gone for good
+        if self.count_clients is not None:
+            count = self.count_clients()
+            fresh_s = 3 * self.lease_s
+            self.cluster_clients = await self.shared.audience(count, fresh_s=fresh_s, prune=self.is_leader)
 
     async def _start_over(self) -> None:
         """Our clients saw seqs another leader gave to other updates: new epoch, state from Redis."""
         log.warning("updates served while Redis was away were not kept; starting over from Redis")
-        value = await self._bump(keys=[self.keys.epoch], args=[self.epoch or "", uuid.uuid4().hex])
-        self.epoch = value.decode() if isinstance(value, bytes) else str(value)
+        self.epoch = await self.shared.new_epoch(self.epoch)
         async with self._lock:
             self._seq.forget()
-            self._recent.clear()
+            self.leading.forget()
             self._must_start_over, self._must_resync = False, True
             if self._listener is not None:
                 self._listener.reset()

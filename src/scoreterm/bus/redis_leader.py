@@ -1,7 +1,9 @@
-"""The leading half of the Redis backplane: the lease, and the outbox that flushes into Redis.
+"""The leading half of the Redis backplane: the lease, the outbox that flushes into Redis, and the
+recent past a new leader writes back into Redis when Redis lost it.
 
-Package-internal: :class:`Leadership` belongs to one :class:`~scoreterm.bus.redis.RedisBackplane`
-and works with its state (connection, sequencer, delivery) directly.
+:class:`Leadership` knows Redis (the lease, the fenced scripts) and nothing of the backplane: it
+answers what the lease and the outbox say, and the backplane (``bus/redis.py``) decides what follows
+— catching up, delivering, stepping down, starting over.
 """
 
 from __future__ import annotations
@@ -9,17 +11,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import TYPE_CHECKING
+from collections import deque
+from collections.abc import Awaitable, Callable
 
 import redis.asyncio as aioredis
 
 from scoreterm.bus.redis_lease import Lease
 from scoreterm.bus.redis_outbox import Out, Outbox
+from scoreterm.bus.redis_sync import StreamReader
 from scoreterm.bus.redis_wire import DUPLICATE, PUBLISH_STATUS, PUBLISHED
-from scoreterm.domain.model import Update
-
-if TYPE_CHECKING:
-    from scoreterm.bus.redis import RedisBackplane
+from scoreterm.domain.model import Update, UpdateKind
 
 log = logging.getLogger(__name__)
 BATCH = 64
@@ -30,133 +31,128 @@ class Leadership:
     """Takes, keeps and loses the lease; writes the engine's updates to Redis in order.
 
     Args:
-        backplane: the backplane this belongs to.
+        reader: the streams of the namespace (what a new leader checks against what it delivered).
+        instance_id: the id the lease must hold for a write to pass the fence.
         lease_ms: the lease's TTL.
         stream_maxlen: entries kept per match stream.
         buffer_max: updates kept while Redis is away.
+        backlog: the updates of each match kept, as delivered, to write back into Redis.
     """
 
-    def __init__(self, backplane: RedisBackplane, lease_ms: int, stream_maxlen: int, buffer_max: int) -> None:
-        self.bp = backplane
-        client, keys, me = backplane.client, backplane.keys, backplane.instance_id
-        self.lease = Lease(client, keys.leader, me, lease_ms)
-        self.outbox = Outbox(client, keys, me, stream_maxlen, buffer_max)
+    def __init__(
+        self,
+        reader: StreamReader,
+        instance_id: str,
+        *,
+        lease_ms: int,
+        stream_maxlen: int,
+        buffer_max: int,
+        backlog: int,
+    ) -> None:
+        client, keys = reader.client, reader.keys
+        self.reader = reader
+        self.lease = Lease(client, keys.leader, instance_id, lease_ms)
+        self.outbox = Outbox(client, keys, instance_id, stream_maxlen, buffer_max)
         self.confirmed = False  # the lease was confirmed in this session: the outbox may flush
         self.grace_until = 0.0  # a follower back from an outage waits until then to take the lease
         self.wake = asyncio.Event()
+        self._updates = keys.updates
+        self._tables = keys.tables
+        self._backlog = backlog
+        self._recent: dict[str, deque[Out]] = {}
         self._status_script = client.register_script(PUBLISH_STATUS)
+
+    # -- what was delivered ------------------------------------------------------------------------
+
+    def remember(self, update: Update, raw: bytes) -> None:
+        """``update`` was delivered here: kept (the last ``backlog`` per match) to rebuild Redis with."""
+        assert update.match_id is not None
+        ring = self._recent.setdefault(update.match_id, deque(maxlen=self._backlog))
+        ring.append((update, raw))
+
+    def forget(self) -> None:
+        """What was delivered is void (the backplane starts over)."""
+        self._recent.clear()
 
     # -- the lease -------------------------------------------------------------------------------
 
-    async def step(self) -> None:
-        """Renew the lease we hold, or try to take a free one."""
-        bp = self.bp
-        if bp.is_leader:
-            if await self.lease.renew():
-                if not self.confirmed:
-                    self.confirmed = True
-                    self.wake.set()
-            elif await self.lease.acquire():
-                await self.take_over()  # it had expired (or Redis lost it): the streams may need us
-            else:
-                await self.lost()
-        elif time.monotonic() >= self.grace_until and await self.lease.acquire():
-            log.info("instance %s is now the leader", bp.instance_id)
-            await bp._sync()  # everything the previous leader published, before our engine runs
-            await self.take_over()
-            bp._set(leader=True)
+    async def acquire(self) -> bool:
+        """Take the lease if it is free (and no grace period holds us back); True if we now hold it."""
+        return time.monotonic() >= self.grace_until and await self.lease.acquire()
 
-    async def pause(self) -> float:
-        """How long to wait before the next :meth:`step`."""
+    async def renew(self) -> bool:
+        """Keep the lease we hold (or take it back if it ran out); False: another instance holds it."""
+        if await self.lease.renew():
+            if not self.confirmed:
+                self.confirmed = True
+                self.wake.set()
+            return True
+        if await self.lease.acquire():
+            await self.take_over()  # it had expired (or Redis lost it): the streams may need us
+            return True
+        return False
+
+    async def take_over(self) -> None:
+        """We hold a fresh lease: write back into the streams what they lack (Redis restarted
+        without persistence) from what we delivered, then let the outbox flush."""
+        tops = {match_id: await self.reader.top(match_id) for match_id in self._recent}
+        self.outbox.refill((out for ring in self._recent.values() for out in ring), tops)
+        self.confirmed = True
+        self.wake.set()
+
+    def step_down(self) -> bool:
+        """Another instance holds the lease: stop flushing; True if our clients saw what Redis never got."""
+        self.confirmed = False
+        unconfirmed = self.outbox.has_unconfirmed
+        self.outbox.clear()
+        return unconfirmed
+
+    async def pause(self, leading: bool) -> float:
+        """How long to wait before the next look at the lease."""
         lease_s = self.lease.ttl_ms / 1000
-        if self.bp.is_leader:
+        if leading:
             return lease_s / 3
         # Wake just as the holder's lease runs out, so a dead leader is replaced within its lease.
         remaining = await self.lease.remaining_ms() / 1000
         wait = remaining + 0.005 if remaining > 0 else self.grace_until - time.monotonic()
         return min(lease_s / 3, max(0.005, wait))
 
-    async def take_over(self) -> None:
-        """We hold a fresh lease: write back into the streams what they lack (Redis restarted
-        without persistence) from what we delivered, then let the outbox flush."""
-        recent = self.bp._recent
-        tops = {match_id: await self.bp.reader.top(match_id) for match_id in recent}
-        self.outbox.refill((out for ring in recent.values() for out in ring), tops)
-        self.confirmed = True
-        self.wake.set()
+    # -- writing into Redis ----------------------------------------------------------------------
 
-    async def lost(self) -> None:
-        """Another instance holds the lease: follow; start over if our clients saw what it never did."""
-        bp = self.bp
-        if not bp.is_leader:
-            return
-        log.warning("instance %s lost the lease; following again", bp.instance_id)
-        self.confirmed = False
-        bp._must_start_over = bp._must_start_over or self.outbox.has_unconfirmed
-        self.outbox.clear()
-        bp._set(leader=False)
-        if bp._must_start_over:
-            await bp._start_over()
+    async def flush(
+        self, may: Callable[[], bool], timeout_s: float, confirmed: Callable[[Out], Awaitable[None]]
+    ) -> bool:
+        """Write the outbox to Redis, oldest first, while ``may()``; ``confirmed`` each one Redis took.
 
-    # -- the outbox ------------------------------------------------------------------------------
+        Returns:
+            False when Redis refused a write: another instance leads (the rest stays in the outbox).
 
-    async def publish(self, update: Update, raw: bytes) -> None:
-        """Queue a delta or event; while Redis is away our clients get it at once."""
-        self.outbox.add(update, raw)
-        if not self.bp.connected:
-            await self.deliver_unconfirmed([(update, raw)])
-        self.wake.set()
-
-    async def run(self) -> None:
-        """Flush the outbox whenever there is something to flush and we may."""
-        # A first look without waiting: a restarted flusher may find the outbox full already.
-        self.wake.set()
-        while True:
-            await self.wake.wait()
-            self.wake.clear()
-            try:
-                await self.flush()
-            except TROUBLE as exc:
-                self.bp._kick(exc)
-
-    async def flush(self) -> None:
-        """Write the outbox to Redis, oldest first; each confirmed update is delivered here."""
-        bp = self.bp
-        while len(self.outbox) and bp.connected and self.confirmed and bp.is_leader:
+        Raises:
+            redis.RedisError, OSError, TimeoutError: Redis trouble (each write attempt is bounded by
+                ``timeout_s``).
+        """
+        while len(self.outbox) and self.confirmed and may():
             batch = self.outbox.head(BATCH)
-            async with asyncio.timeout(bp.timeout_s * 2):
+            async with asyncio.timeout(timeout_s):
                 results = await self.outbox.send(batch)
             for item, result in zip(batch, results, strict=True):
                 if isinstance(result, Exception):
                     raise result
                 if result not in (PUBLISHED, DUPLICATE):
                     log.warning("publish of %s seq %d refused: %s", item[0].match_id, item[0].seq, result)
-                    await self.lost()
-                    return
+                    return False
                 self.outbox.confirmed(item)
-                async with bp._lock:
-                    await bp._own(*item)
+                await confirmed(item)
+        return True
 
-    async def deliver_unconfirmed(self, items: list[Out] | None = None) -> None:
-        """Redis is away: our clients get what the engine said (``items``, default the whole
-        outbox) at once; Redis gets it later."""
-        bp = self.bp
-        if not bp.is_leader:
-            return
-        async with bp._lock:
-            for update, raw in self.outbox if items is None else items:
-                if update.seq > bp._seq.last.get(update.match_id or "", 0):
-                    self.outbox.delivered_unconfirmed(update)
-                    await bp._own(update, raw)
+    async def send_status(self, update: Update, raw: bytes, timeout_s: float) -> None:
+        """Publish a status or a table as it is: fenced, no seq, in no stream (a table is kept as its
+        league's latest).
 
-    async def status(self, update: Update, raw: bytes) -> None:
-        """A status goes out as it is (fenced, no seq); our own clients get it at once."""
-        bp = self.bp
-        if bp.connected:
-            try:
-                async with asyncio.timeout(bp.timeout_s):
-                    args: list[str | bytes] = [bp.instance_id, bp.keys.updates, raw]
-                    await self._status_script(keys=[bp.keys.leader], args=args)
-            except TROUBLE as exc:
-                bp._kick(exc)
-        await bp._emit(update)  # our echo from pub/sub is skipped
+        Raises:
+            redis.RedisError, OSError, TimeoutError: Redis trouble.
+        """
+        table = update.channel if update.kind is UpdateKind.TABLE else ""
+        async with asyncio.timeout(timeout_s):
+            args: list[str | bytes] = [self.lease.owner, self._updates, raw, table]
+            await self._status_script(keys=[self.lease.key, self._tables], args=args)

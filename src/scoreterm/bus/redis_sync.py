@@ -68,6 +68,19 @@ class StreamReader:
                 found[key.decode() if isinstance(key, bytes) else str(key)] = match
         return found
 
+    async def tables(self) -> list[Update]:
+        """The latest live table of each league, as the leader last published it."""
+        found: list[Update] = []
+        for raw in (await self.client.hgetall(self.keys.tables)).values():
+            try:
+                update = decode_envelope(raw if isinstance(raw, bytes) else raw.encode()).u
+            except _BAD as exc:
+                log.warning("skipping an unreadable table: %s", exc)
+                continue
+            if update.kind is UpdateKind.TABLE:
+                found.append(update)
+        return found
+
 
 class Sequencer:
     """Delivers each match's deltas and events once, in seq order, filling gaps from the streams.

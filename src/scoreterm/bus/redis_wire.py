@@ -7,6 +7,8 @@ Keys (``ns`` is the namespace, ``scoreterm`` by default):
 - ``{ns}:stream:<match_id>`` — the match's deltas and events, stream id ``<seq>-0``.
 - ``{ns}:matches`` / ``{ns}:seqs`` — hashes: match id -> its latest state (msgspec JSON) / that state's seq.
 - ``{ns}:league:<slug>`` — a set of the league's match ids.
+- ``{ns}:tables`` — a hash: ``table:<slug>`` -> the envelope of the league's latest live table, so an
+  instance that starts later serves it at once.
 - ``{ns}:clients`` — a hash: instance id -> ``"<connected clients> <unix time>"``, so the leader polls
   as often as the whole cluster's audience warrants.
 - ``{ns}:updates`` — the pub/sub channel every instance listens to.
@@ -22,10 +24,9 @@ import msgspec
 
 from scoreterm.domain.model import Match, Update
 
+# What the publish script answers; anything else (``conflict``, ``notleader``) is a refusal.
 PUBLISHED = b"ok"
 DUPLICATE = b"dup"
-CONFLICT = b"conflict"
-NOT_LEADER = b"notleader"
 
 
 class Keys:
@@ -39,6 +40,7 @@ class Keys:
         self.seqs = f"{namespace}:seqs"
         self.updates = f"{namespace}:updates"
         self.clients = f"{namespace}:clients"
+        self.tables = f"{namespace}:tables"
 
     def stream(self, match_id: str) -> str:
         """The stream of one match."""
@@ -119,9 +121,11 @@ redis.call('PUBLISH', ARGV[7], ARGV[3])
 return 'ok'
 """
 
-# KEYS: leader. ARGV: instance, channel, envelope. Statuses carry no seq: only the fence applies.
+# KEYS: leader, tables. ARGV: instance, channel, envelope, table channel ('' for a status). Statuses
+# and tables carry no seq: only the fence applies; a table is also kept, the latest per league.
 PUBLISH_STATUS = """
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+if ARGV[4] ~= '' then redis.call('HSET', KEYS[2], ARGV[4], ARGV[3]) end
 return redis.call('PUBLISH', ARGV[2], ARGV[3])
 """
 

@@ -7,9 +7,12 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
+from scoreterm import paths
 from scoreterm.commands.common import EXIT_OK, UserError, report, settings_from
 from scoreterm.commands.live import live_setup, load_tape, parse_speed_option
+from scoreterm.commands.lookahead import day_words, make_lookahead
 from scoreterm.config import ConfigError, Settings, user_zone
+from scoreterm.domain.dates import parse_date_spec
 from scoreterm.session import Session, live_session, replay_session
 
 
@@ -20,7 +23,11 @@ def run_watch_tui(flags: Mapping[str, Any], date_spec: str) -> int:
     except UserError as exc:
         return report(exc)
     session = live_session(settings, leagues, zone, date_spec=date_spec)
-    return _run_app(session, settings, [lg.slug for lg in leagues], zone)
+    today = session.clock.now().astimezone(zone).date()
+    _, last = parse_date_spec(date_spec, today)
+    lookahead = make_lookahead(settings, session.client, zone, last)
+    extra = {"next_kickoff": lookahead, "day": day_words(date_spec, today)}
+    return _run_app(session, settings, [lg.slug for lg in leagues], zone, extra)
 
 
 def run_replay_tui(
@@ -37,10 +44,12 @@ def run_replay_tui(
     except ConfigError as exc:
         return report(UserError(str(exc)))
     session = replay_session(tape, zone, name=name, speed=chosen, from_minute=from_minute)
-    return _run_app(session, settings, list(tape.header.leagues), zone)
+    return _run_app(session, settings, list(tape.header.leagues), zone, {"day": "on this tape"})
 
 
-def _run_app(session: Session, settings: Settings, leagues: list[str], zone: tzinfo) -> int:
+def _run_app(
+    session: Session, settings: Settings, leagues: list[str], zone: tzinfo, extra: Mapping[str, Any] = {}
+) -> int:
     from scoreterm.tui.app import AppOptions, make_app
 
     options = AppOptions(
@@ -50,6 +59,8 @@ def _run_app(session: Session, settings: Settings, leagues: list[str], zone: tzi
         delay=settings.delay,
         replay=session.replay,
         session=session,
+        config_file=paths.config_file(),
+        **extra,
     )
     make_app(session.feed, options).run()
     return EXIT_OK

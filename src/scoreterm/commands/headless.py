@@ -15,8 +15,8 @@ from typing import Any, TextIO
 
 import msgspec
 
-from scoreterm.domain.display import match_json
-from scoreterm.domain.model import Match, MatchEvent, Odds, SourceStatus, Update, UpdateKind, WinProbability
+from scoreterm.domain.display import match_json, prob_json
+from scoreterm.domain.model import Match, MatchEvent, Odds, SourceStatus, Update, UpdateKind
 from scoreterm.domain.table import LiveTable
 from scoreterm.engine.feed import Feed
 
@@ -101,17 +101,7 @@ def state_json(match: Match) -> dict[str, Any]:
         "seq": match.seq,
         "unconfirmed": match.unconfirmed,
         "suspect": list(match.suspect),
-        "prob": prob_json(match.prob),
     }
-
-
-def prob_json(prob: WinProbability | None) -> dict[str, Any] | None:
-    """A win probability as JSON (home, draw, away rounded to 0.1 %, its source); None if unknown."""
-    if prob is None:
-        return None
-    draw = None if prob.draw is None else round(prob.draw, 3)
-    chances = {"home": round(prob.home, 3), "draw": draw, "away": round(prob.away, 3)}
-    return {**chances, "source": prob.source, "advance": prob.advance}
 
 
 def event_json(event: MatchEvent) -> dict[str, Any]:
@@ -169,7 +159,7 @@ def changed_fields(before: Match | None, after: Match) -> list[str]:
         return ["match"]
     old, new = match_json(before), match_json(after)
     fields = [name for name in new if old.get(name) != new[name]]
-    for name in ("unconfirmed", "suspect", "prob", "situation", *_DETAILS):
+    for name in ("unconfirmed", "suspect", "situation", *_DETAILS):
         if getattr(before, name) != getattr(after, name):
             fields.append(name)
     if _event_changes(before, after):

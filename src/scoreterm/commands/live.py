@@ -16,6 +16,7 @@ from typing import Any
 from scoreterm import paths
 from scoreterm.commands.common import EXIT_FAILED, EXIT_OK, UserError, leagues_from, report, settings_from
 from scoreterm.commands.headless import print_feed
+from scoreterm.commands.progress import RecordProgress, show_progress
 from scoreterm.config import ConfigError, Settings, user_zone
 from scoreterm.domain.dates import BadDateSpec, parse_date_spec
 from scoreterm.domain.model import League
@@ -136,9 +137,16 @@ def parse_speed_option(text: str | None) -> float | None:
 
 
 def run_record(
-    flags: Mapping[str, Any], date_spec: str, out: Path | None, duration: str | None, until_final: bool
+    flags: Mapping[str, Any],
+    date_spec: str,
+    out: Path | None,
+    duration: str | None,
+    until_final: bool,
+    *,
+    as_json: bool = False,
 ) -> int:
-    """Record every provider response of a live engine run to a tape."""
+    """Record every provider response of a live engine run to a tape, with a progress line on
+    stderr (or, ``as_json``, every change as a JSON line on stdout)."""
     try:
         settings, leagues, zone = live_setup(flags, date_spec)
         seconds = parse_duration(duration) if duration else None
@@ -158,11 +166,18 @@ def run_record(
         return report(UserError(f"cannot write tape {target}: {exc}"))
     print(f"scoreterm: recording to {target} (Ctrl-C stops and keeps what was recorded)", file=sys.stderr)
 
+    slugs = [lg.slug for lg in leagues]
+
     async def body(session: Session) -> int:
         limit = seconds if seconds is not None else math.inf
+        tty = sys.stderr.isatty()
+        progress = RecordProgress(sys.stderr, target, session.clock, slugs, tty=tty)
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(None if math.isinf(limit) else limit):
-                await _print_until_done(session)
+                if as_json:
+                    await _print_until_done(session)
+                else:
+                    await show_progress(session.feed, progress, tty=tty)
         return EXIT_OK
 
     code = _run(session, body)

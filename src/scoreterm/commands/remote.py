@@ -32,7 +32,7 @@ def run_remote(
         if urlsplit(url).scheme not in ("ws", "wss"):
             raise UserError(f"bad --server {url!r}: use ws://host:port or wss://host:port")
         if leagues:
-            leagues_from(leagues)
+            leagues = [lg.slug for lg in leagues_from(leagues)]  # aliases (epl) as the server's slugs
         settings = settings_from(flags).settings
         zone = user_zone(settings.timezone)
     except UserError as exc:
@@ -42,9 +42,16 @@ def run_remote(
     feed = RemoteFeed(url, leagues, token=token or settings.server_token)
     if as_json:
         return _run_json(feed)
+    from scoreterm import paths
     from scoreterm.tui.app import AppOptions, make_app
 
-    options = AppOptions(settings=settings, zone=zone, leagues=leagues or [], delay=settings.delay)
+    options = AppOptions(
+        settings=settings,
+        zone=zone,
+        leagues=leagues or [],
+        delay=settings.delay,
+        config_file=paths.config_file(),
+    )
     make_app(feed, options).run()
     return _refused(feed) if feed.error else EXIT_OK
 

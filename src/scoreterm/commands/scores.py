@@ -10,9 +10,11 @@ from datetime import date, datetime, tzinfo
 from typing import Any
 
 import httpx
+import msgspec
 from rich import box
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from scoreterm.commands.common import (
     EXIT_NO_PROVIDER,
@@ -24,11 +26,25 @@ from scoreterm.commands.common import (
 )
 from scoreterm.config import PROVIDER_NAMES, ConfigError, Settings, user_zone
 from scoreterm.domain.dates import BadDateSpec, in_window, local_window, parse_date_spec, vendor_days
-from scoreterm.domain.display import kickoff_text, match_json, score_text, status_text
+from scoreterm.domain.display import (
+    away_first,
+    ellipsize,
+    fit_name,
+    kickoff_text,
+    live_state,
+    match_json,
+    red_cards,
+    row_text,
+    text_width,
+)
 from scoreterm.domain.leagues import UnknownLeague, get_league
-from scoreterm.domain.model import League, Match, PhaseState
+from scoreterm.domain.model import League, Match, Side
+from scoreterm.engine.winprob import ProbabilityTracker
 from scoreterm.providers.registry import Attempt, NoProviderAnswered, build_providers, first_answer
 
+MIN_NAME = 10
+# Five columns with one cell of padding each side, a space between columns, and the two edges.
+_TABLE_OVERHEAD = 5 * 2 + 4 + 2
 OFFLINE_HINT = "offline? `scoreterm replay --demo` shows a real match without a network"
 
 
@@ -68,12 +84,21 @@ def run_scores(flags: Mapping[str, Any], date_spec: str, as_json: bool) -> int:
         ),
     )
     if as_json:
-        print(json.dumps([match_json(m) for m in shown], indent=2, ensure_ascii=False), flush=True)
+        rows = [match_json(with_live_probability(m)) for m in shown]
+        print(json.dumps(rows, indent=2, ensure_ascii=False), flush=True)
     elif shown or not failures:
         _print_table(shown, zone, first, last)
     for failure in failures:
         print(f"scoreterm: error: {failure}; {OFFLINE_HINT}", file=sys.stderr, flush=True)
     return EXIT_NO_PROVIDER if failures else EXIT_OK
+
+
+def with_live_probability(match: Match) -> Match:
+    """``match`` with the win probability of a live match (the market's price, ESPN's number or the
+    model, as the engine would give it on first sight); none for the others."""
+    if not match.phase.is_active:
+        return msgspec.structs.replace(match, prob=None) if match.prob is not None else match
+    return ProbabilityTracker().update(None, match, espn=match.prob)
 
 
 async def _fetch(
@@ -115,22 +140,50 @@ def _print_table(matches: list[Match], zone: tzinfo, first: date, last: date) ->
     for match in matches:
         by_league.setdefault(match.league, []).append(match)
     for slug, league_matches in by_league.items():
-        table = Table(title=f"[bold cyan]{_league_name(slug)}[/]", title_justify="left", box=box.SIMPLE_HEAD)
-        table.add_column("Kick-off", no_wrap=True, min_width=12 if first != last else 5)
-        table.add_column("Home", justify="right", overflow="ellipsis", no_wrap=True, max_width=19)
-        table.add_column("Score", justify="center", style="bold", no_wrap=True, min_width=11)
-        table.add_column("Away", overflow="ellipsis", no_wrap=True, max_width=19)
-        table.add_column("Status", no_wrap=True, min_width=7)
-        for match in league_matches:
-            live = match.phase.state in (PhaseState.LIVE, PhaseState.BREAK)
-            table.add_row(
-                kickoff_text(match, zone, with_day=first != last),
-                match.home.name,
-                score_text(match),
-                match.away.name,
-                f"[bold green]{status_text(match)}[/]" if live else status_text(match),
-            )
-        console.print(table)
+        console.print(_league_table(slug, league_matches, zone, with_day=first != last, width=console.width))
+
+
+def _league_table(slug: str, matches: list[Match], zone: tzinfo, *, with_day: bool, width: int) -> Table:
+    """One league's matches in its fans' order (away @ home for US sports), names as full as the
+    terminal's width allows, red cards marked, the live state in full."""
+    us = away_first(slug)
+    rows = [(m, row_text(m, zone, with_day=with_day), live_state(m)) for m in matches]
+    kickoffs = [kickoff_text(m, zone, with_day=with_day) for m in matches]
+    kickoff = max(8, *map(text_width, kickoffs))
+    score = max(5, *(text_width(text.score) for _, text, _ in rows))
+    spare = width - kickoff - score - _TABLE_OVERHEAD
+    # The names get at least MIN_NAME cells each; the status gives way first (it ellipsizes).
+    status = max(6, min(max(text_width(s) for *_, s in rows), spare - 2 * MIN_NAME))
+    name_width = max(4, (spare - status) // 2)
+    table = Table(title=f"[bold cyan]{_league_name(slug)}[/]", title_justify="left", box=box.SIMPLE_HEAD)
+    table.add_column("Kick-off", no_wrap=True, min_width=kickoff)
+    table.add_column("Away" if us else "Home", justify="right", no_wrap=True)
+    table.add_column("Score", justify="center", style="bold", no_wrap=True, min_width=score)
+    table.add_column("Home" if us else "Away", no_wrap=True)
+    table.add_column("Status", no_wrap=True)
+    for (match, text, state), when in zip(rows, kickoffs, strict=True):
+        cut = ellipsize(state, status)
+        table.add_row(
+            when,
+            _team_cell(match, text.first, name_width, marks_first=False),
+            text.score,
+            _team_cell(match, text.second, name_width, marks_first=True),
+            Text(cut, style="bold green") if match.phase.is_active else Text(cut),
+        )
+    return table
+
+
+def _team_cell(match: Match, side: Side, width: int, *, marks_first: bool) -> Text:
+    cards = red_cards(match.events, side)
+    marks = "■" * cards
+    name = fit_name(match.team(side), width - (cards + 1 if cards else 0))
+    text = Text()
+    if marks and marks_first:
+        text.append(f"{marks} ", style="bold red")
+    text.append(name)
+    if marks and not marks_first:
+        text.append(f" {marks}", style="bold red")
+    return text
 
 
 def _league_name(slug: str) -> str:

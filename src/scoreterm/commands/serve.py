@@ -2,7 +2,8 @@
 
 With ``--redis`` (or ``SCORETERM_REDIS_URL``, or ``[redis] url``) the server is one of several
 instances sharing that Redis: only the leader's engine polls, history lives in Redis, and an
-unreachable Redis at start is retried in the background rather than fatal.
+unreachable Redis at start is retried in the background rather than fatal. Either way the server
+runs the engine (``net/runner.py``): at start, or while it leads.
 
 Background tasks run under the server's supervisor: a task that keeps dying is given up on, and
 ``serve`` then stops with exit 1 and one line saying which task and why — never a server that looks
@@ -32,6 +33,7 @@ from scoreterm.engine.engine import Engine
 from scoreterm.engine.supervisor import Supervisor
 from scoreterm.net.history import History, HistoryError
 from scoreterm.net.server import ScoretermServer, ServerConfig
+from scoreterm.net.state import ServerState
 from scoreterm.replay.tape import Tape
 from scoreterm.session import Session, live_session, replay_session
 
@@ -136,12 +138,11 @@ async def _serve(
         stop.set()
 
     supervisor = Supervisor(SystemClock(), on_give_up=give_up)
-    server = ScoretermServer(
-        engine, engine.bus, history, config, SystemClock(), backplane=backplane, supervisor=supervisor
-    )
-    engine.options.subscribers = lambda: len(server.clients)
-    if server.link is not None and session.replay is not None:
-        server.link.on_lead = lambda: follow_tape(session)
+    state = ServerState(history)
+    server = ScoretermServer(engine, state, config, SystemClock(), backplane=backplane, supervisor=supervisor)
+    if backplane is not None and session.replay is not None:
+        # Another instance may have played further into the tape before this one took over.
+        server.runner.before_run = lambda: follow_tape(session)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
@@ -165,11 +166,6 @@ async def _serve(
             file=sys.stderr,
             flush=True,
         )
-    # With a backplane the server runs the engine itself, while it holds the lease. A tape ends on
-    # its own (as does --until-final): only a crash is a failure then, not the end.
-    if backplane is None:
-        finite = engine.options.until_final or engine.options.schedule is not None
-        supervisor.start("engine", engine.run, restart=not finite)
     if session.replay is not None:
         supervisor.start("tape-position", lambda: _keep_position(session, history, tape_name))
     try:

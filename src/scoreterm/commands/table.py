@@ -8,7 +8,7 @@ import json
 import shutil
 import sys
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 
 import httpx
@@ -27,15 +27,24 @@ from scoreterm.domain.bracket import Bracket
 from scoreterm.domain.dates import BadDateSpec, in_window, local_window, parse_date_spec, vendor_days
 from scoreterm.domain.live_table import live_table
 from scoreterm.domain.model import League, Match
-from scoreterm.domain.table import LiveTable, Table
+from scoreterm.domain.table import LiveTable
 from scoreterm.domain.table_text import render_bracket, render_live_table
 from scoreterm.domain.tiebreak import rules_for
 from scoreterm.providers.base import ProviderError
 from scoreterm.providers.espn import EspnProvider
 from scoreterm.providers.espn_bracket import fetch_bracket
-from scoreterm.providers.registry import Attempt, NoProviderAnswered, build_providers, first_answer
+from scoreterm.providers.registry import (
+    Attempt,
+    NoProviderAnswered,
+    build_providers,
+    first_answer,
+    first_table,
+    standings_sources,
+)
 
 T = TypeVar("T")
+# Either side of today when no --date is given: a knock-out stage (World Cup: three weeks) fits.
+BRACKET_SPAN = timedelta(days=30)
 OFFLINE_HINT = "offline? `scoreterm replay --demo` shows a real match without a network"
 
 
@@ -51,7 +60,7 @@ def run_table(flags: Mapping[str, Any], *, live: bool, date_spec: str, as_json: 
 
     async def one(client: httpx.AsyncClient, league: League) -> LiveTable:
         providers = build_providers(settings, client)
-        official = await _official(providers, league)
+        official = await first_table(standings_sources(providers, league), league, datetime.now(UTC))
         matches: list[Match] = []
         if live:
             matches = (await first_answer(providers, league, vendor_first, vendor_last))[1]
@@ -68,8 +77,9 @@ def run_table(flags: Mapping[str, Any], *, live: bool, date_spec: str, as_json: 
     return _report(failures)
 
 
-def run_bracket(flags: Mapping[str, Any], *, date_spec: str, as_json: bool) -> int:
-    """Print the knock-out bracket of each league from the scoreboards of ``date_spec``."""
+def run_bracket(flags: Mapping[str, Any], *, date_spec: str | None, as_json: bool) -> int:
+    """Print the knock-out bracket of each league from the scoreboards of ``date_spec`` (None: the
+    month either side of today, which holds a whole knock-out stage)."""
     try:
         settings, leagues, first, last, _zone = _setup(flags, date_spec)
     except UserError as exc:
@@ -98,27 +108,16 @@ def run_bracket(flags: Mapping[str, Any], *, date_spec: str, as_json: bool) -> i
     return _report(failures)
 
 
-async def _official(providers: list[Any], league: League) -> Table:
-    """The official table from the first provider that has one."""
-    attempts = []
-    for provider in providers:
-        standings = getattr(provider, "standings", None)
-        if standings is None or not provider.supports(league):
-            continue
-        try:
-            table: Table = await standings(league, datetime.now(UTC))
-            return table
-        except ProviderError as exc:
-            attempts.append(Attempt(provider.name, exc.message))
-    raise NoProviderAnswered(league, attempts)
-
-
-def _setup(flags: Mapping[str, Any], date_spec: str) -> tuple[Settings, list[League], date, date, Any]:
+def _setup(flags: Mapping[str, Any], date_spec: str | None) -> tuple[Settings, list[League], date, date, Any]:
     settings = settings_from(flags).settings
     leagues = leagues_from(settings.leagues)
     try:
         zone = user_zone(settings.timezone)
-        first, last = parse_date_spec(date_spec, datetime.now(zone).date())
+        today = datetime.now(zone).date()
+        if date_spec is None:
+            first, last = today - BRACKET_SPAN, today + BRACKET_SPAN
+        else:
+            first, last = parse_date_spec(date_spec, today)
     except (ConfigError, BadDateSpec) as exc:
         raise UserError(str(exc)) from exc
     return settings, leagues, first, last, zone

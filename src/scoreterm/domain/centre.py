@@ -22,7 +22,6 @@ import msgspec
 from scoreterm.domain.centre_text import (
     bases_text,
     formation_lines,
-    minute_number,
     minute_text,
     period_text,
     scoring_first,
@@ -52,7 +51,6 @@ __all__ = [
     "TeamStat",
     "bases_text",
     "formation_lines",
-    "minute_number",
     "minute_text",
     "period_text",
     "scoring_first",

@@ -6,16 +6,15 @@ because ``centre`` imports this module.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
+
+from scoreterm.domain.minutes import exact_minute
 
 if TYPE_CHECKING:
     from scoreterm.domain.centre import Lineup, LineupPlayer, Play, Shot, Situation
 
 SEP = " · "
-# ESPN minutes: "9'", "90'+2'", "45'+4'"; also accepted without the quotes ("90+2").
-_MINUTE = re.compile(r"^(\d{1,3})'?\s*(?:\+\s*(\d{1,2})'?)?$")
 # Regulation periods and the label prefix of the sports with a game clock (as espn_status).
 _PERIODS = {"basketball": (4, "Q"), "football": (4, "Q"), "hockey": (3, "P")}
 _HALVES = {"top": "Top", "bottom": "Bot", "middle": "Mid", "end": "End"}
@@ -40,20 +39,11 @@ def minute_text(raw: str) -> str:
     Empty stays empty; a shape that is not a minute (``"HT"``) comes back stripped, unchanged.
     """
     text = raw.strip()
-    match = _MINUTE.match(text)
-    if match is None:
+    parsed = exact_minute(text)
+    if parsed is None:
         return text
-    base, added = match.groups()
-    return f"{int(base)}+{int(added)}'" if added else f"{int(base)}'"
-
-
-def minute_number(text: str) -> tuple[int, int] | None:
-    """The minute and the added time of a minute text (``"45+2'"`` -> ``(45, 2)``), or None."""
-    match = _MINUTE.match(text.strip())
-    if match is None:
-        return None
-    base, added = match.groups()
-    return int(base), int(added or 0)
+    base, added = parsed
+    return f"{base}+{added}'" if added else f"{base}'"
 
 
 def period_text(sport: str, period: int) -> str:
@@ -218,7 +208,7 @@ def shot_counts(shots: Iterable[Shot], every: int = 15) -> tuple[tuple[int, int,
     step = max(every, 1)
     counts: dict[int, list[int]] = {}
     for shot in shots:
-        number = minute_number(shot.minute)
+        number = exact_minute(shot.minute)
         if number is None:
             continue
         index = max(number[0] - 1, 0) // step

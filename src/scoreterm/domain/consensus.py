@@ -7,8 +7,6 @@ from datetime import datetime
 
 import msgspec
 
-from scoreterm.domain.model import WinProbability
-
 
 class BookLine(msgspec.Struct, frozen=True, kw_only=True):
     """One book's h2h prices (decimal), its margin and its de-margined probability."""
@@ -53,3 +51,8 @@ class OddsConsensus(msgspec.Struct, frozen=True, kw_only=True):
     def margins(self) -> dict[str, float]:
         """Each book's margin (``0.05`` for 5%), by book key."""
         return {line.book: line.margin for line in self.books}
+
+
+# model.py imports this module at its end (a Match carries one); importing model at the end here
+# too lets either module be imported first. msgspec resolves the annotations on first use.
+from scoreterm.domain.model import WinProbability  # noqa: E402

@@ -65,7 +65,17 @@ def match_json(match: Match) -> dict[str, Any]:
         "label": match.phase.label,
         "clock": match.clock,
         "provider": match.provider,
+        "prob": prob_json(match.prob),
     }
+
+
+def prob_json(prob: WinProbability | None) -> dict[str, Any] | None:
+    """A win probability as JSON (home, draw, away rounded to 0.1 %, its source); None if unknown."""
+    if prob is None:
+        return None
+    draw = None if prob.draw is None else round(prob.draw, 3)
+    chances = {"home": round(prob.home, 3), "draw": draw, "away": round(prob.away, 3)}
+    return {**chances, "source": prob.source, "advance": prob.advance}
 
 
 def _iso_utc(moment: datetime) -> str:
@@ -213,12 +223,22 @@ def surname(name: str) -> str:
     return words[-1]
 
 
-def win_numbers(prob: WinProbability, first: Side) -> tuple[int, ...]:
-    """Win probability in percent in reading order: first side, draw (when it can end drawn), second."""
+def win_numbers(prob: WinProbability, first: Side) -> tuple[str, ...]:
+    """Win probability in percent in reading order: first side, draw (when it can end drawn), second.
+
+    A live number is never shown as a certainty it is not: 99.7% reads ``>99``, 0.3% ``<1``.
+    """
     a, b = (prob.home, prob.away) if first is Side.HOME else (prob.away, prob.home)
-    if prob.draw is None:
-        return (round(a * 100), round(b * 100))
-    return (round(a * 100), round(prob.draw * 100), round(b * 100))
+    values = (a, b) if prob.draw is None else (a, prob.draw, b)
+    return tuple(_percent(v) for v in values)
+
+
+def _percent(value: float) -> str:
+    if value >= 0.995:
+        return ">99"
+    if value < 0.005:
+        return "<1"
+    return str(round(value * 100))
 
 
 def day_label(day: date, today: date | None = None) -> str:

@@ -193,6 +193,14 @@ TIEBREAK_OFFICIAL = "official"
 """US leagues: seeding rules (division winners, tie-break chains) are not computed here, so the
 official order is kept and only the records move."""
 DEFAULT_TIEBREAK = TIEBREAK_GOAL_DIFFERENCE
+TIEBREAK_TEXT: dict[str, str] = {
+    TIEBREAK_GOAL_DIFFERENCE: "Level on points: goal difference, then goals scored.",
+    TIEBREAK_WINS: "Level on points: wins, then goal difference, then goals scored.",
+    TIEBREAK_HEAD_TO_HEAD: "Level on points: head-to-head (both legs), then goal difference, then goals.",
+    TIEBREAK_HEAD_TO_HEAD_GROUP: "Level on points: head-to-head points, goal difference, goals; overall.",
+    TIEBREAK_OFFICIAL: "Order as published (seeding is not computed); records move live.",
+}
+"""Each tie-break rule in one line (under 80 characters), as tables print it."""
 
 TIEBREAKS: dict[str, str] = {
     "eng.1": TIEBREAK_GOAL_DIFFERENCE,

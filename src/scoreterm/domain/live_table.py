@@ -13,9 +13,10 @@ Never counting a match twice. A match is applied unless the official table alrea
    provider caught up still shows ``P0``, so the result stays applied; one that caught up shows
    ``P0 + 1`` and the result is not added again.
 2. Otherwise a match in play is applied: official tables count finished matches only.
-3. Otherwise (a finished match seen for the first time) it is applied only when the table is
-   provably older than the result: ``table.updated_at < kickoff + rules.min_duration`` (the match
-   could not have ended when the table was made).
+3. Otherwise (a finished match seen for the first time) it is applied only when the table
+   provably lacks it: a team of it has played no game in the table, or the table is older than
+   the result, ``table.updated_at < kickoff + rules.min_duration`` (the match could not have
+   ended when the table was made).
 4. Otherwise it is taken as counted, and listed in :attr:`LiveTable.counted`: a result briefly
    missing from a table that lags is better than one counted twice.
 
@@ -193,7 +194,7 @@ def _already_counted(
             known = True
             if row.entry.played - earlier.official_played > earlier.applied.index(match.id):
                 return True
-    if known or match.phase.is_active:
+    if known or match.phase.is_active or any(row.entry.played == 0 for row in rows):
         return False
     stamp = official.updated_at
     return not (stamp is not None and stamp < match.kickoff + rules.min_duration)
@@ -241,6 +242,7 @@ def _standing(row: _Row, entry: TableEntry) -> Standing:
         wins=entry.won,
         official_rank=row.entry.rank,
         official_points=row.entry.points or 0,
+        all_games_known=row.entry.played == 0,
     )
 
 

@@ -14,9 +14,18 @@ def parse_minute(text: str) -> tuple[int, int] | None:
     return (int(found[1]), int(found[2] or 0)) if found else None
 
 
+def exact_minute(text: str) -> tuple[int, int] | None:
+    """``(minute, added)`` when ``text`` is nothing but a minute (``"45'+2'"``, ``"90+4'"``, ``" 12 "``).
+
+    Anything else (``"HT"``, ``"45' 2H"``, a number of four digits) is None.
+    """
+    found = _EXACT.fullmatch(text) if isinstance(text, str) else None
+    return (int(found[1]), int(found[2] or 0)) if found else None
+
+
 def is_minute(text: str) -> bool:
     """True when ``text`` is nothing but a minute (``67'``, ``90'+4'``, ``90+4'``, ``12``)."""
-    return bool(text) and _EXACT.fullmatch(text) is not None
+    return exact_minute(text) is not None
 
 
 def minute_order(text: str) -> float:

@@ -13,6 +13,7 @@ import math
 import re
 from dataclasses import dataclass
 
+from scoreterm.domain.minutes import exact_minute
 from scoreterm.domain.model import Sport
 
 # Expected added time in minutes. Since the 2022 World Cup and IFAB's 2023 instruction to add the
@@ -27,7 +28,6 @@ FLOOR_MINUTES = 0.5
 REGULATION_MINUTES = 90.0 + ADDED_FIRST_HALF + ADDED_SECOND_HALF
 EXTRA_MINUTES = 30.0 + 2 * ADDED_EXTRA_HALF
 
-_MINUTE = re.compile(r"^\s*(\d{1,4})\s*'?\s*(?:\+\s*(\d{1,3})\s*'?)?\s*$")
 _GAME_CLOCK = re.compile(r"^\s*(?:(\d{1,3}):)?(\d{1,2}(?:\.\d+)?)\s*$")
 _INNING = re.compile(r"^\s*(top|bot|bottom|mid|middle|end)\w*\s+(\d{1,2})", re.IGNORECASE)
 
@@ -54,14 +54,6 @@ class SoccerTime:
     known: bool = True
 
 
-def parse_minute(text: str) -> tuple[int, int] | None:
-    """``"45'+2'"`` -> (45, 2); ``"67'"`` -> (67, 0); ``"90+6"`` -> (90, 6); anything else None."""
-    match = _MINUTE.match(text) if isinstance(text, str) else None
-    if match is None:
-        return None
-    return int(match.group(1)), int(match.group(2) or 0)
-
-
 def soccer_time(clock: str, label: str, period: int = 0) -> SoccerTime:
     """Minutes left in a soccer match at ``clock`` during the phase ``label`` (or ``period``)."""
     phase = _soccer_phase(label, period)
@@ -73,7 +65,7 @@ def soccer_time(clock: str, label: str, period: int = 0) -> SoccerTime:
         return SoccerTime(regular=0.0, extra=EXTRA_MINUTES)
     if phase == "ET-HT":
         return SoccerTime(regular=0.0, extra=15.0 + ADDED_EXTRA_HALF)
-    minute = parse_minute(clock)
+    minute = exact_minute(clock)
     known = minute is not None
     base, added = minute if minute is not None else (_PHASE_START[phase], 0)
     if phase == "ET" or (phase == "" and base > 90 and added == 0) or base > 105:
@@ -167,7 +159,7 @@ def game_progress(sport: Sport, clock: str, label: str = "", period: int = 0) ->
     parse.
     """
     if sport is Sport.SOCCER:
-        minute = parse_minute(clock)
+        minute = exact_minute(clock)
         return None if minute is None else min(minute[0], 130) / 90.0
     number = period if isinstance(period, int) else 0
     share, known = us_remaining(sport, number, clock, label)

@@ -20,8 +20,6 @@ from datetime import datetime
 
 import msgspec
 
-from scoreterm.domain.model import Phase, Team
-
 
 class Zone(msgspec.Struct, frozen=True, kw_only=True):
     """What a row's place in the table is worth (``Champions League``, ``Relegation``).
@@ -214,3 +212,8 @@ def name_key(name: str) -> str:
 def team_key(team: Team) -> str:
     """A key for a team within one provider's data: its id, else its normalized name."""
     return f"id:{team.id}" if team.id else f"name:{name_key(team.name)}"
+
+
+# model.py imports this module at its end (a Match carries one); importing model at the end here
+# too lets either module be imported first. msgspec resolves the annotations on first use.
+from scoreterm.domain.model import Phase, Team  # noqa: E402

@@ -8,7 +8,9 @@ and the match in play; US tables ``# team W L PCT GB STRK`` with the clinch mark
 from __future__ import annotations
 
 from scoreterm.domain.bracket import Bracket, Tie
-from scoreterm.domain.model import Side, Team
+from scoreterm.domain.display import away_first
+from scoreterm.domain.leagues import TIEBREAK_TEXT
+from scoreterm.domain.model import Match, Side, Team
 from scoreterm.domain.table import LiveEntry, LiveGroup, LiveTable, TableEntry
 
 _SOCCER_FIXED = 44  # every soccer column but the team name and the live match
@@ -42,6 +44,30 @@ def live_text(live: LiveEntry) -> str:
     return f"{match.goals_for}-{match.goals_against} {'v' if match.home else '@'} {opponent} {clock}".rstrip()
 
 
+def standing_text(live: LiveEntry) -> str:
+    """One team's place in a line: ``3 ▲1 Mexico 4 pts`` (soccer) or ``3 Knicks 50-32`` (US)."""
+    entry = live.entry
+    move = move_text(live.move)
+    place = f"{entry.rank} {move} " if move else f"{entry.rank} "
+    team = entry.team.name
+    if entry.points is not None:
+        unit = "pt" if entry.points == 1 else "pts"
+        return f"{place}{team} {entry.points} {unit}"
+    return f"{place}{team} {entry.won}-{entry.lost}"
+
+
+def match_standings(table: LiveTable, match: Match) -> str:
+    """Where the two teams of ``match`` stand in ``table``, in one line (empty when neither is in it):
+    ``Group A: 1 Mexico 3 pts · 4 South Africa 0 pts``."""
+    sides = [match.away, match.home] if away_first(match.league) else [match.home, match.away]
+    found = [row for team in sides if (row := table.entry_for(team, match.provider)) is not None]
+    if not found:
+        return ""
+    groups = {group.name for group in table.groups for row in group.entries if row in found}
+    label = next(iter(groups)) if len(groups) == 1 and len(table.groups) > 1 else "Table"
+    return f"{label}: " + " · ".join(standing_text(row) for row in found)
+
+
 def render_live_table(table: LiveTable, width: int = 80) -> list[str]:
     """Render every group of ``table`` into lines no wider than ``width``."""
     lines: list[str] = []
@@ -53,6 +79,8 @@ def render_live_table(table: LiveTable, width: int = 80) -> list[str]:
         lines.extend(_group_lines(group, width))
     if table.official_order_kept:
         lines.append("Teams level on points keep the official order (head-to-head not known).")
+    elif table.tiebreak in TIEBREAK_TEXT:
+        lines.append(TIEBREAK_TEXT[table.tiebreak])
     return [line[:width] for line in lines]
 
 

@@ -14,11 +14,13 @@ The rule of each league is named in the catalog (:data:`scoreterm.domain.leagues
 
 Whatever is still level after the rule keeps the official table's order.
 
-Head-to-head needs the results between the tied teams. When they are not all known (no list of
-earlier results was given, or a pair has not met yet), teams that were already level on points in
-the official table keep its relative order — the provider ranked them with the full record — and
-the others are ordered by goal difference and goals scored; :func:`order` reports that it fell
-back so the table can say its order of level teams is the official one.
+Head-to-head needs the results between the tied teams. In a group, the games played so far count
+when every game of the tied teams is known (they had played none before the results given). Else,
+when they are not all known (no list of earlier results was given, or a pair has not met yet),
+teams that were already level on points in the official table keep its relative order — the
+provider ranked them with the full record — and the others are ordered by goal difference and
+goals scored; :func:`order` reports that it fell back so the table can say its order of level
+teams is the official one.
 """
 
 from __future__ import annotations
@@ -85,6 +87,9 @@ class Standing:
     wins: int
     official_rank: int
     official_points: int
+    all_games_known: bool = False
+    """Every game of this team is among the results given (it had played none in the official
+    table), so a pair it is in that is missing from them has not met."""
 
 
 @dataclass(frozen=True)
@@ -113,6 +118,10 @@ def order(
     by_points = sorted(standings, key=lambda s: (-s.points, s.official_rank))
     for _, level in groupby(by_points, key=lambda s: s.points):
         block = list(level)
+        if all(_nothing_yet(s) for s in block):
+            # Nothing to tell them apart (before a group's first game): the official order, no note.
+            ranked.extend(sorted(block, key=lambda s: s.official_rank))
+            continue
         if len(block) > 1 and rules.tiebreak in (TIEBREAK_HEAD_TO_HEAD, TIEBREAK_HEAD_TO_HEAD_GROUP):
             block, missing = _head_to_head(block, rules, results)
             fell_back = fell_back or missing
@@ -124,6 +133,10 @@ def order(
     return ranked, fell_back
 
 
+def _nothing_yet(standing: Standing) -> bool:
+    return not (standing.points or standing.goal_difference or standing.goals_for or standing.wins)
+
+
 def _overall(standing: Standing) -> tuple[int, int, int]:
     return (-standing.goal_difference, -standing.goals_for, standing.official_rank)
 
@@ -133,7 +146,10 @@ def _head_to_head(
 ) -> tuple[list[Standing], bool]:
     keys = {s.key for s in block}
     games = [r for r in results if r.home in keys and r.away in keys and r.home != r.away]
-    if not _complete(keys, games, rules.h2h_legs):
+    # A group ranks by the games played so far; when every game of these teams is known, the
+    # pairs that have not met simply add nothing.
+    so_far = rules.tiebreak == TIEBREAK_HEAD_TO_HEAD_GROUP and all(s.all_games_known for s in block)
+    if not so_far and not _complete(keys, games, rules.h2h_legs):
         return _keep_official_level(block), True
     table = _mini_league(keys, games, rules)
     with_goals = rules.tiebreak == TIEBREAK_HEAD_TO_HEAD_GROUP

@@ -11,9 +11,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import TypeVar
 
 import msgspec
@@ -30,10 +30,10 @@ from scoreterm.engine.failover import CircuitBreaker, CrossChecker, FailoverPoli
 from scoreterm.engine.health import ProviderHealth
 from scoreterm.engine.identity import IdentityMap
 from scoreterm.engine.interval import QuotaBudget, next_interval, retry_delay
+from scoreterm.engine.sources import REQUEST_BUDGETS, SourceState, guarded
 from scoreterm.engine.store import Applied, MatchStore
 from scoreterm.engine.tables import TableKeeper
-from scoreterm.providers.base import HttpStatusError, PayloadError, Provider, ProviderError
-from scoreterm.providers.values import warn_once
+from scoreterm.providers.base import HttpStatusError, Provider, ProviderError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -41,12 +41,14 @@ T = TypeVar("T")
 # In replay, a schedule says how long to wait for the tape's next frame (None: tape is over).
 PollSchedule = Callable[[], float | None]
 SHADOW_EVERY_S = 60.0
-# Free-tier request budgets (requests per minute); ESPN publishes none.
-REQUEST_BUDGETS = {"footballdata": 10, "thesportsdb": 30}
 DETAIL_EVERY_S = 120.0
 # Fetches that have failed for this many poll intervals make the data on screen stale.
 STALE_INTERVALS = 3
 FOCUSED_DETAIL_EVERY_S = 30.0
+# Before kick-off the detail brings the pre-match line (the win probability's prior), the team
+# sheets (out about an hour before) and the preview: asked this often in the last hour.
+PREMATCH_WINDOW = timedelta(hours=1)
+PREMATCH_DETAIL_EVERY_S = 600.0
 
 
 @dataclass
@@ -61,39 +63,6 @@ class EngineOptions:
     schedule: PollSchedule | None = None
     subscribers: Callable[[], int] = lambda: 1
     consensus: ConsensusSource | None = None
-
-
-@dataclass
-class _ProviderState:
-    provider: Provider
-    health: ProviderHealth
-    breaker: CircuitBreaker
-    quota: QuotaBudget | None = None
-    last_ok: datetime | None = None
-    last_ok_at: float | None = None
-    failed: bool = False
-
-    counted: int = 0
-
-    def quota_left(self) -> float:
-        self.sync_quota()
-        return self.quota.fraction_left() if self.quota else 1.0
-
-    def quota_wait(self) -> float:
-        """Seconds until two more requests fit the budget (a scoreboard may need one per day)."""
-        self.sync_quota()
-        return self.quota.wait_s(needed=2) if self.quota else 0.0
-
-    def sync_quota(self) -> None:
-        """Count every HTTP request the provider sent since last time against its budget."""
-        sent = sum(f.requests_sent for f in self.provider.fetchers)
-        for _ in range(sent - self.counted):
-            if self.quota is not None:
-                self.quota.record()
-        self.counted = sent
-
-    def latency(self) -> float:
-        return max((f.last_latency_s or 0.0 for f in self.provider.fetchers), default=0.0)
 
 
 @dataclass
@@ -131,7 +100,7 @@ class Engine:
         self.cross_checker = CrossChecker()
         self._rng = rng or random.Random()
         self._providers = {
-            p.name: _ProviderState(
+            p.name: SourceState(
                 p,
                 ProviderHealth(clock),
                 CircuitBreaker(clock, rng=self._rng),
@@ -298,14 +267,15 @@ class Engine:
         try:
             raw = await guarded(name, source.provider.scoreboard(state.league, vendor_first, vendor_last))
         except ProviderError as exc:
-            self._record_failure(source, exc)
+            source.record_failure(exc)
             state.attempt += 1
             state.problem, state.problem_state = str(exc), "degraded"
             return retry_delay(exc, state.attempt, self._rng)
-        self._record_success(source)
+        source.record_success(self.clock)
         state.attempt, state.problem, state.problem_state = 0, "", ""
         matches = [self.identity.canonical(m) for m in raw if in_window(m.kickoff, start, end)]
         await self._ingest(state, channel, matches)
+        self._prematch_details(state, channel)
         await self._refresh_table(state)
         await self.consensus.refresh(
             state.league, self.store.matches(state.league.slug), self._attach_consensus
@@ -346,6 +316,19 @@ class Engine:
             if self._wants_detail(state, applied):
                 self._fetch_detail_soon(state, channel, applied.match)
 
+    def _prematch_details(self, state: _LeagueState, channel: str) -> None:
+        """Fetch the detail of each match kicking off within the hour (or late by up to an hour),
+        every PREMATCH_DETAIL_EVERY_S."""
+        now, mono = self.clock.now(), self.clock.monotonic()
+        for match in self.store.matches(state.league.slug):
+            near = abs(match.kickoff - now) <= PREMATCH_WINDOW
+            if match.phase.state is not PhaseState.SCHEDULED or not near:
+                continue
+            last = state.last_detail.get(match.id)
+            if last is None or mono - last >= PREMATCH_DETAIL_EVERY_S:
+                state.last_detail[match.id] = mono
+                self._fetch_detail_soon(state, channel, match)
+
     def _wants_detail(self, state: _LeagueState, applied: Applied) -> bool:
         """Fetch detail at once on a goal or phase change, and every DETAIL_EVERY_S while live
         (substitutions and odds are only in the detail)."""
@@ -366,37 +349,15 @@ class Engine:
         """Ask for the official table when it is due, and publish the live table if it moved."""
         slug = state.league.slug
         if self.tables.due(slug):
-            await self._fetch_table(state)
+            names = [state.provider, *state.failover.order] if state.provider else state.failover.order
+            sources = [self._providers[n].provider for n in dict.fromkeys(names) if n in self._providers]
+            await self.tables.fetch(state.league, sources)
         table = self.tables.recompute(slug, self.store.matches(slug))
         if table is not None:
             now = self.clock.now()
             await self.bus.publish(
                 Update(kind=UpdateKind.TABLE, channel=table_channel(slug), at=now, table=table)
             )
-
-    async def _fetch_table(self, state: _LeagueState) -> None:
-        """The official table from the first provider (active one first) that has standings."""
-        slug = state.league.slug
-        names = [state.provider, *state.failover.order] if state.provider else list(state.failover.order)
-        askable = [
-            (name, asked)
-            for name in dict.fromkeys(names)
-            if name in self._providers
-            and (asked := getattr(self._providers[name].provider, "standings", None))
-        ]
-        if not askable:
-            self.tables.unsupported(slug)
-            return
-        for name, standings in askable:
-            try:
-                table = await guarded(name, standings(state.league, self.clock.now()))
-            except ProviderError as exc:
-                # An optional endpoint: its failures say nothing of the scoreboard's health.
-                log.info("standings of %s from %s: %s", slug, name, exc)
-                continue
-            self.tables.fetched(slug, table)
-            return
-        self.tables.fetched(slug, None)
 
     async def _attach_consensus(self, match: Match, consensus: OddsConsensus) -> None:
         applied = self.store.annotate(match.id, self.clock.now(), consensus)
@@ -463,22 +424,22 @@ class Engine:
         except HttpStatusError as exc:
             # An optional endpoint that has nothing for this match says nothing of the scoreboard.
             if exc.status not in (404, 410):
-                self._record_failure(source, exc)
+                source.record_failure(exc)
             log.info("detail fetch for %s failed: %s", match_id, exc)
             return
         except ProviderError as exc:
-            self._record_failure(source, exc)
+            source.record_failure(exc)
             log.info("detail fetch for %s failed: %s", match_id, exc)
             return
-        self._record_success(source)
+        source.record_success(self.clock)
         # The scoreboard owns the clock: a detail fetched a moment earlier must not wind it back.
         latest = self.store.get(match_id) or current
         resolved = msgspec.structs.replace(self.identity.canonical(detailed), clock=latest.clock)
         applied = self.store.apply(resolved, self.clock.now())
         if applied is not None:
             await self._publish_applied(league_channel(slug), applied)
-            if applied.score_changed:
-                await self._refresh_table(state)
+        if (applied is not None and applied.score_changed) or self.tables.detail_arrived(slug):
+            await self._refresh_table(state)
 
     async def _shadow_poll(self, state: _LeagueState, active: str, first: date, last: date) -> None:
         """Now and then ask the next healthy provider too: it keeps its health known (so failover
@@ -496,48 +457,17 @@ class Engine:
         try:
             raw = await guarded(source.provider.name, source.provider.scoreboard(state.league, first, last))
         except ProviderError as exc:
-            self._record_failure(source, exc)
+            source.record_failure(exc)
             return
-        self._record_success(source)
+        source.record_success(self.clock)
         for match in raw:
             resolved = self.identity.canonical(match)
             known = self.store.get(resolved.id)
             if known is not None and known.phase.is_active:
                 self.cross_checker.observe(resolved.id, known.score, resolved.score)
 
-    def _record_success(self, source: _ProviderState) -> None:
-        source.sync_quota()
-        source.health.record_success(source.latency())
-        source.breaker.record_success()
-        source.last_ok = self.clock.now()
-        source.last_ok_at = self.clock.monotonic()
-
-    def _record_failure(self, source: _ProviderState, error: ProviderError) -> None:
-        source.sync_quota()
-        source.health.record_failure(error)
-        source.breaker.record_failure(error)
-        source.failed = True
-
     async def _publish_status(self, state: _LeagueState, next_poll_s: float) -> None:
         status = self.status(state.league.slug, next_poll_s)
         channel = league_channel(state.league.slug)
         now = self.clock.now()
         await self.bus.publish(Update(kind=UpdateKind.STATUS, channel=channel, at=now, status=status))
-
-
-async def guarded(provider: str, answer: Awaitable[T]) -> T:
-    """Await a provider call; anything it raises besides a ProviderError becomes a PayloadError.
-
-    Providers are meant to raise only typed errors, but what a vendor sends is not ours to trust:
-    a payload that trips a bug in a normalizer must cost one poll (counted as a failure, logged
-    once with its traceback), never the poller.
-    """
-    try:
-        return await answer
-    except ProviderError:
-        raise
-    except Exception as exc:
-        reason = f"{type(exc).__name__}: {str(exc)[:200]}"
-        warn_once(log, "%s: unreadable answer (%s)", provider, reason)
-        log.debug("%s: unreadable answer", provider, exc_info=exc)
-        raise PayloadError(provider, f"unreadable answer ({reason})") from exc

@@ -13,8 +13,8 @@ import random
 from collections import deque
 from dataclasses import dataclass
 
+from scoreterm.backoff import full_jitter
 from scoreterm.engine.clock import Clock
-from scoreterm.engine.interval import full_jitter
 from scoreterm.providers.base import ProviderError, RateLimited
 
 W_ERRORS, W_LATENCY, W_RATE_LIMITS, W_FRESHNESS = 0.40, 0.25, 0.20, 0.15

@@ -13,6 +13,7 @@ from collections import deque
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from scoreterm.backoff import PROVIDER_RETRY
 from scoreterm.domain.model import Match, PhaseState
 from scoreterm.engine.clock import Clock
 from scoreterm.providers.base import RateLimited
@@ -28,8 +29,6 @@ IMMINENT_WINDOW = timedelta(minutes=15)
 LATE_WINDOW = timedelta(minutes=60)
 JITTER = 0.10
 MIN_FIXED_S = 0.5
-BACKOFF_BASE_S = 1.0
-BACKOFF_CAP_S = 60.0
 
 _RNG = random.Random()
 
@@ -120,21 +119,12 @@ def next_interval(
     return min(ceiling, max(floor, raw))
 
 
-def full_jitter(attempt: int, *, base: float, cap: float, rng: random.Random | None = None) -> float:
-    """Exponential backoff with full jitter: uniform in ``[0, min(cap, base * 2**(attempt-1))]``.
-
-    ``attempt`` is 1 for the first retry.
-    """
-    exponent = min(max(attempt, 1) - 1, 62)  # beyond this the cap wins anyway; avoid huge floats
-    return (rng or _RNG).uniform(0.0, min(cap, base * 2.0**exponent))
-
-
 def retry_delay(error: Exception, attempt: int, rng: random.Random | None = None) -> float:
     """Seconds to wait before retrying after ``error`` (``attempt`` = 1 for the first retry).
 
     Full-jitter exponential backoff (base 1 s, cap 60 s); a 429 waits at least its ``Retry-After``.
     """
-    delay = full_jitter(attempt, base=BACKOFF_BASE_S, cap=BACKOFF_CAP_S, rng=rng)
+    delay = PROVIDER_RETRY.delay(attempt, rng)
     if isinstance(error, RateLimited) and error.retry_after is not None:
         return max(error.retry_after, delay)
     return delay

@@ -22,13 +22,11 @@ import traceback
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from scoreterm.backoff import TASK_RESTART
 from scoreterm.engine.clock import Clock, SystemClock
-from scoreterm.engine.interval import full_jitter
 
 log = logging.getLogger(__name__)
 
-RESTART_BASE_S = 1.0
-RESTART_CAP_S = 30.0
 # A restarted task that has run this long without dying again counts as recovered.
 RECOVERED_AFTER_S = 60.0
 DEFAULT_MAX_RESTARTS = 20
@@ -212,7 +210,7 @@ class Supervisor:
             return
         if self._closing:
             return
-        delay = full_jitter(record.failures_in_a_row, base=RESTART_BASE_S, cap=RESTART_CAP_S, rng=self._rng)
+        delay = TASK_RESTART.delay(record.failures_in_a_row, self._rng)
         count = record.failures_in_a_row
         log.warning("restarting %s in %.1fs (failure %d in a row)", record.name, delay, count)
         record.waiting = asyncio.get_running_loop().create_task(self._restart_later(record, delay))

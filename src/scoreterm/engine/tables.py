@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 
 from scoreterm.domain.leagues import get_league
 from scoreterm.domain.live_table import live_table
-from scoreterm.domain.model import Match
+from scoreterm.domain.model import League, Match
 from scoreterm.domain.table import LiveTable, Table
 from scoreterm.domain.tiebreak import rules_for
 from scoreterm.engine.clock import Clock
+from scoreterm.providers.base import Provider
+from scoreterm.providers.registry import NoProviderAnswered, first_table, standings_sources
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +36,7 @@ class _League:
     due_at: float = 0.0
     refetch_at: list[float] = field(default_factory=list)
     unsupported: bool = False
+    after_detail: bool = False
 
 
 class TableKeeper:
@@ -60,9 +63,18 @@ class TableKeeper:
         now = self._clock.monotonic()
         state.refetch_at = [at for at in state.refetch_at if at > now]
         if table is None:
-            state.due_at = now + RETRY_S
+            state.due_at, state.after_detail = now + RETRY_S, True
             return
-        state.official, state.due_at = table, now + TABLE_EVERY_S
+        state.official, state.due_at, state.after_detail = table, now + TABLE_EVERY_S, False
+
+    def detail_arrived(self, slug: str) -> bool:
+        """A match detail of ``slug`` was fetched. True (once after each failed ask) when the table is
+        worth asking again at once: a summary can carry the group table the standings lacked."""
+        state = self._state(slug)
+        if not state.after_detail or state.unsupported:
+            return False
+        state.after_detail, state.due_at = False, self._clock.monotonic()
+        return True
 
     def unsupported(self, slug: str) -> None:
         """No provider of ``slug`` has standings: stop asking."""
@@ -80,6 +92,22 @@ class TableKeeper:
     def live(self, slug: str) -> LiveTable | None:
         """The last live table of ``slug``."""
         return self._state(slug).live
+
+    async def fetch(self, league: League, providers: list[Provider]) -> None:
+        """The official table from the first of ``providers`` (the active one first) that has
+        standings; none having any stops the asking. Failures are an optional endpoint's: they
+        say nothing of the scoreboard's health."""
+        sources = standings_sources(providers, league)
+        if not sources:
+            self.unsupported(league.slug)
+            return
+        try:
+            table = await first_table(sources, league, self._clock.now())
+        except NoProviderAnswered as exc:
+            log.info("%s", exc)
+            self.fetched(league.slug, None)
+            return
+        self.fetched(league.slug, table)
 
     def recompute(self, slug: str, matches: list[Match]) -> LiveTable | None:
         """The live table of ``slug`` from its matches now; None unless it changed."""

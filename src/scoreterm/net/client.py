@@ -17,17 +17,15 @@ from collections.abc import AsyncIterator
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
 
+from scoreterm.backoff import SERVER_RECONNECT
 from scoreterm.domain.channels import CONNECTION, league_channel, match_channel, table_channel
 from scoreterm.domain.model import SourceStatus, Update, UpdateKind
 from scoreterm.engine.clock import Clock, SystemClock
-from scoreterm.engine.interval import full_jitter
 from scoreterm.net import protocol as p
 
 log = logging.getLogger(__name__)
 WS_PATH = "/v1/ws"
 PING_EVERY_S = 10.0
-BACKOFF_BASE_S = 0.5
-BACKOFF_CAP_S = 30.0
 OFFLINE_AFTER = 5
 CONNECT_TIMEOUT_S = 10.0
 CONNECTION_CHANNEL = CONNECTION
@@ -166,7 +164,7 @@ class RemoteFeed:
                 log.info("connection to %s lost: %s", self.url, exc)
                 self.last_failure = _reason(exc)
             self.attempt += 1
-            delay = full_jitter(self.attempt, base=BACKOFF_BASE_S, cap=BACKOFF_CAP_S, rng=self._rng)
+            delay = SERVER_RECONNECT.delay(self.attempt, self._rng)
             self.retry_in = delay
             offline = self.attempt > OFFLINE_AFTER
             self.state = ConnectionState.OFFLINE if offline else ConnectionState.RECONNECTING

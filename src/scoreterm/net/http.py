@@ -28,6 +28,7 @@ from scoreterm.domain.leagues import CATALOG
 from scoreterm.net import protocol as p
 from scoreterm.net.history import HistoryError
 from scoreterm.net.limits import KeyedBuckets, client_key
+from scoreterm.net.sendpath import BROADCAST, SHARED, send_path
 
 if TYPE_CHECKING:
     from scoreterm.net.server import ScoretermServer
@@ -166,14 +167,14 @@ class HttpEndpoints:
         """A league's live table as it stands (404 when not served here, or no table yet)."""
         if slug not in self.server.leagues:
             return respond(connection, 404, {"error": f"league {p.clip(slug)!r} is not served here"})
-        table = self.server.tables.get(table_channel(slug)) or self.server.engine.table(slug)
+        table = self.server.state.tables.get(table_channel(slug))
         if table is None:
             return respond(connection, 404, {"error": f"no table for {slug} (yet)"})
         return respond(connection, 200, table)
 
     def _probability(self, connection: ServerConnection, match_id: str) -> Response:
         """A match's win probability now and its line so far (the points where it moved)."""
-        match = self.server.engine.store.get(match_id)
+        match = self.server.state.store.get(match_id)
         if match is None:
             return respond(connection, 404, {"error": f"no match {p.clip(match_id)!r}"})
         series = match.trend.prob if match.trend is not None else ()
@@ -203,6 +204,7 @@ class HttpEndpoints:
         the history cannot be read, or a league's source is not ``ok`` (its polls fail: nothing new
         flows); ``problems`` then says which and why (it is ``{}`` otherwise). The HTTP status stays
         200: every instance shares a provider's trouble, so it is no reason to take one out.
+        ``send_path`` says how frames are written (``net/sendpath.py``): ``shared`` or ``broadcast``.
         """
         engine = self.server.engine
         problems = dict(self.server.supervisor.problems())
@@ -211,7 +213,7 @@ class HttpEndpoints:
             if source.state != "ok" and self.server.engine.polls:
                 problems[f"league:{slug}"] = f"{source.provider} {source.state}: {source.message}"[:300]
         try:
-            history: dict[str, int] | None = self.server.history.stats()
+            history: dict[str, int] | None = self.server.state.history.stats()
         except HistoryError as exc:
             history, problems["history"] = None, str(exc)
         body: dict[str, Any] = {
@@ -223,9 +225,9 @@ class HttpEndpoints:
             "leagues": {slug: msgspec.to_builtins(source) for slug, source in sources.items()},
             "polls": engine.polls,
             "history": history,
+            "send_path": send_path(),
         }
-        if self.server.link is not None:
-            body.update(self.server.link.health())
+        body.update(self.server.link.health())
         return body
 
     def _refresh_gauges(self) -> None:
@@ -234,8 +236,10 @@ class HttpEndpoints:
         for task, restarts in self.server.supervisor.stats().items():
             metrics.task_restarts.labels(task).set(restarts)
         metrics.degraded.set(1 if self.server.supervisor.problems() else 0)
-        if self.server.link is not None:
-            self.server.link.refresh_gauges()
+        path = send_path()
+        for name in (SHARED, BROADCAST):
+            metrics.send_path.labels(name).set(1 if name == path else 0)
+        self.server.link.refresh_gauges()
         for slug in self.server.leagues:
             status = self.server.engine.status(slug)
             metrics.provider_health.labels(status.provider).set(status.health)
@@ -243,7 +247,7 @@ class HttpEndpoints:
     def _scoreboard(self, connection: ServerConnection, request: Request, slug: str) -> Response:
         if slug not in self.server.leagues:
             return respond(connection, 404, {"error": f"league {slug!r} is not served here"})
-        matches = self.server.engine.store.matches(slug)
+        matches = self.server.state.store.matches(slug)
         body = msgspec.json.encode([{**match_json(m), "seq": m.seq} for m in matches])
         etag = '"' + hashlib.sha1(body, usedforsecurity=False).hexdigest()[:16] + '"'
         if request.headers.get("If-None-Match") == etag:
@@ -254,9 +258,10 @@ class HttpEndpoints:
         after = parse_seq(query.get("after_seq", ["0"])[0])
         if after is None:
             return respond(connection, 400, {"error": f"after_seq must be an integer from 0 to {MAX_SEQ}"})
-        if self.server.engine.store.get(match_id) is None and not self.server.history.latest_seq(match_id):
+        state = self.server.state
+        if state.store.get(match_id) is None and not state.history.latest_seq(match_id):
             return respond(connection, 404, {"error": f"no match {match_id!r}"})
-        frames = [m for u in self.server.history.timeline(match_id, after) if (m := p.from_update(u))]
+        frames = [m for u in state.history.timeline(match_id, after) if (m := p.from_update(u))]
         return respond(connection, 200, None, raw=b"[" + b",".join(p.encode(f) for f in frames) + b"]")
 
 

@@ -6,8 +6,8 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest
 
 
 class ServerMetrics:
-    """Connections, messages in/out, drops, resumes, errors, provider health, polls, resyncs and the
-    supervised tasks' restarts."""
+    """Connections, messages in/out, drops, resumes, errors, provider health, polls, resyncs, the
+    supervised tasks' restarts and the fan-out's send path."""
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
@@ -30,6 +30,12 @@ class ServerMetrics:
             "scoreterm_task_restarts", "Restarts of each supervised background task", ["task"], registry=r
         )
         self.degraded = Gauge("scoreterm_degraded", "1 while /health says degraded", registry=r)
+        self.send_path = Gauge(
+            "scoreterm_send_path",
+            "1 for the fan-out's way of writing frames: shared (built once) or broadcast (websockets')",
+            ["path"],
+            registry=r,
+        )
 
     def render(self) -> bytes:
         """The Prometheus text exposition."""

@@ -1,13 +1,16 @@
 """``scoreterm serve``: one engine, many WebSocket clients, plus small HTTP endpoints.
 
-Every update from the engine is appended to the history (bounded in RAM, durable in SQLite),
-encoded once, and broadcast to the connections subscribed to its channel. A reconnecting client
-that sends its last seqs gets exactly what it missed, or a fresh snapshot marked
-``recovered: false`` — never a silent gap.
+The server serves its state (``net/state.py``: the matches, their recent past, the live tables, the
+epoch), which its output (``net/fanout.py``) fills with every update it sends: recorded in the
+history (bounded in RAM, durable in SQLite), encoded once, and sent to the connections subscribed
+to its channel. A reconnecting client that sends its last seqs gets exactly what it missed, or a
+fresh snapshot marked ``recovered: false`` — never a silent gap.
 
-The server's background tasks run under :attr:`ScoretermServer.supervisor` (the fan-out pump, the
-backplane's loops, and whatever the caller starts there, such as the engine): one that dies is
-logged at once, shows in ``/health`` as ``degraded``, and is restarted with backoff.
+What feeds the output, and runs the engine, is the server's link (``net/output.py``): the engine's
+own updates on a lone instance (``net/local.py``), or what a Redis backplane delivers when several
+instances share the work (``net/scaleout.py``). Its background tasks — the engine, the pump or the
+backplane's loops — run under :attr:`ScoretermServer.supervisor`: one that dies is logged at once,
+shows in ``/health`` as ``degraded``, and is restarted with backoff.
 """
 
 from __future__ import annotations
@@ -17,33 +20,35 @@ import contextlib
 import logging
 import secrets
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import msgspec
-from websockets.asyncio.server import Server, ServerConnection, broadcast, serve
+from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
 from scoreterm import __version__
-from scoreterm.bus.memory import MemoryBus
-from scoreterm.domain.model import Update
-from scoreterm.domain.table import LiveTable
+from scoreterm.domain.model import Match, Update
 from scoreterm.engine.clock import Clock
 from scoreterm.engine.engine import Engine
 from scoreterm.engine.supervisor import Supervisor
 from scoreterm.net import protocol as p
 from scoreterm.net.fanout import FanOut
-from scoreterm.net.fanout import send_shared as send_shared  # its home before net/fanout.py
-from scoreterm.net.history import History, HistoryError
+from scoreterm.net.history import HistoryError
 from scoreterm.net.http import HttpEndpoints, client_host, respond, same_token, token_bytes
 from scoreterm.net.limits import SlidingWindow, TokenBucket, client_key
+from scoreterm.net.local import LocalLink
 from scoreterm.net.metrics import ServerMetrics
+from scoreterm.net.output import Link
+from scoreterm.net.runner import EngineRunner
+from scoreterm.net.sendpath import send_path, send_shared
+from scoreterm.net.state import ServerState
 
 if TYPE_CHECKING:
     from scoreterm.bus.redis import RedisBackplane
-    from scoreterm.net.scaleout import BackplaneLink
+
+__all__ = ["WS_PATH", "Client", "ScoretermServer", "ServerConfig", "send_shared"]
 
 log = logging.getLogger(__name__)
 WS_PATH = "/v1/ws"
@@ -98,51 +103,50 @@ class Client:
 class ScoretermServer:
     """The WebSocket + HTTP server in front of an engine.
 
-    With a ``backplane`` (several instances sharing a Redis), the server runs its engine only while
-    it is the leader, and sends its clients what the backplane delivers (see ``net/scaleout.py``);
-    without one, it runs none itself: the caller runs the engine and the server sends what it says.
+    Clients are served from ``state`` alone. The server's link feeds it and runs ``engine``: from
+    the start on a lone instance, while it leads with a ``backplane`` (several instances sharing a
+    Redis, see ``net/scaleout.py``); the engine is otherwise asked only how its sources are doing
+    (``/health``, ``/metrics``).
 
     ``supervisor`` runs the server's background tasks (a fresh one on the server's clock by default);
-    the caller may run its own there too (``server.supervisor.start("engine", engine.run)``): they are
+    the caller may run its own there too (``server.supervisor.start("tape-position", ...)``): they are
     stopped by :meth:`close`, and their trouble shows in ``/health``.
     """
 
     def __init__(
         self,
         engine: Engine,
-        bus: MemoryBus,
-        history: History,
+        state: ServerState,
         config: ServerConfig,
         clock: Clock,
         backplane: RedisBackplane | None = None,
         supervisor: Supervisor | None = None,
     ) -> None:
         self.engine = engine
-        self.bus = bus
-        self.history = history
+        self.state = state
         self.config = config
         self.clock = clock
         self.clients: dict[str, Client] = {}
-        self.tables: dict[str, LiveTable] = {}
         self.metrics = ServerMetrics()
         self.http = HttpEndpoints(self)
         self._new_connections = SlidingWindow(config.new_connections_per_minute)
         self._server: Server | None = None
         self.supervisor = supervisor or Supervisor(clock)
-        self.fan_out = FanOut(self)
+        self.output = FanOut(self)
         self.leagues = [lg.slug for lg in engine.options.leagues]
-        self.backplane = backplane
-        self.link: BackplaneLink | None = None
-        if backplane is not None:
+        self.runner = EngineRunner(engine, state, self.supervisor, lambda: self.link.audience())
+        self.link: Link
+        if backplane is None:
+            self.link = LocalLink(self.runner, self.output, self.supervisor, lambda: len(self.clients))
+        else:
             from scoreterm.net.scaleout import BackplaneLink
 
             self.link = BackplaneLink(self, backplane)
 
     @property
     def epoch(self) -> str:
-        """The seq space clients resume in: the backplane's shared one, else the history's."""
-        shared = self.backplane.epoch if self.backplane is not None else None
-        return shared or self.history.epoch
+        """The seq space clients resume in (the backplane's shared one behind a backplane)."""
+        return self.state.epoch
 
     @property
     def port(self) -> int:
@@ -151,13 +155,15 @@ class ScoretermServer:
         return int(self._server.sockets[0].getsockname()[1])
 
     async def start(self) -> None:
-        """Restore history into the engine's store, bind the socket and start fanning out."""
-        if self.link is not None:
-            await self.link.start()
-        else:
-            for match, events in self.history.restore_state():
-                self.engine.store.restore(match, events)
-            self.fan_out.start()
+        """Restore the state from the history, start the link (and the engine), bind the socket.
+
+        Raises:
+            HistoryError: the history cannot be read.
+            OSError: the address cannot be bound.
+        """
+        send_path()  # checked (and logged) once per process, before the first frame goes out
+        self.state.restore()
+        await self.link.start()
         self._server = await serve(
             self._handle,
             self.config.host,
@@ -180,8 +186,9 @@ class ScoretermServer:
 
     async def close(self) -> None:
         """Graceful stop: "going away" to every client, history flushed."""
-        if self.link is not None:
-            await self.link.close()  # the lease goes first: another instance takes over at once
+        # The engine stops first (behind a backplane the lease goes with it: another instance takes
+        # over at once).
+        await self.link.close()
         if self._server is not None:
             self._server.close(close_connections=False)
             await asyncio.gather(
@@ -190,8 +197,7 @@ class ScoretermServer:
             )
             await self._server.wait_closed()
         await self.supervisor.close()
-        self.fan_out.close()
-        self.history.flush()
+        self.state.history.flush()
 
     # -- HTTP and the upgrade -------------------------------------------------------------------
 
@@ -336,7 +342,7 @@ class ScoretermServer:
             await self._error(client, exc.code, exc.message, "subscribe")
             return
         known = (
-            ident in self.leagues if kind in ("league", "table") else self.engine.store.get(ident) is not None
+            ident in self.leagues if kind in ("league", "table") else self.state.store.get(ident) is not None
         )
         if not known:
             what = "league" if kind in ("league", "table") else "match"
@@ -359,30 +365,24 @@ class ScoretermServer:
             )
             return
         tiers = frozenset(message.tiers) if message.tiers else frozenset(p.Tier)
-        # No await between reading the store and registering: nothing can slip between the two.
+        # No await between reading the state and registering: nothing can slip between the two.
         if kind == "table":
-            table = self.tables.get(message.channel) or self.engine.table(ident)
+            table = self.state.tables.get(message.channel)
             frames: list[p.ServerMessage] = (
                 [] if table is None else [p.TableFrame(channel=message.channel, table=table)]
             )
         else:
-            frames = self._catch_up(client, message.channel, self._matches_of(kind, ident))
+            frames = self._catch_up(client, message.channel, self.state.matches_of(message.channel))
         client.subscriptions[message.channel] = tiers
-        # Queued without yielding: were the socket full, an awaited send would let live frames
+        # Sent without yielding: were the socket full, an awaited send would let live frames
         # overtake the catch-up, and the client would drop the older catch-up frames as duplicates.
         for frame in frames:
             stripped = p.strip_tiers(frame, tiers)
             if stripped is not None:
-                broadcast([client.ws], p.encode(stripped), text=True)
+                send_shared([client.ws], p.encode(stripped))
                 self.metrics.messages_out.inc()
 
-    def _matches_of(self, kind: str, ident: str) -> list[Any]:
-        if kind == "league":
-            return self.engine.store.matches(ident)
-        match = self.engine.store.get(ident)
-        return [match] if match is not None else []
-
-    def _catch_up(self, client: Client, channel: str, matches: list[Any]) -> list[p.ServerMessage]:
+    def _catch_up(self, client: Client, channel: str, matches: list[Match]) -> list[p.ServerMessage]:
         """What a subscriber gets first: the missed updates if it resumes and we hold them all,
         else a snapshot (``recovered: false`` when it asked to resume)."""
         wanted = {m.id: client.resume[m.id] for m in matches if m.id in client.resume}
@@ -393,7 +393,7 @@ class ScoretermServer:
         latest = {m.id: m.seq for m in matches}
         for match_id, seq in wanted.items() if recovered else ():
             try:
-                held = self.history.since(match_id, seq)
+                held = self.state.history.since(match_id, seq)
             except HistoryError as exc:  # what cannot be read cannot be replayed: a snapshot
                 log.warning("resume of %s from the history failed: %s", match_id, exc)
                 held = None
@@ -418,11 +418,7 @@ class ScoretermServer:
 
     def deliver(self, update: Update) -> None:
         """Record ``update`` and send it, encoded once per tier set, to every subscriber."""
-        self.fan_out.deliver(update)
-
-    def resync(self, wanted: Callable[[str], bool], *, reason: str) -> None:
-        """Send a ``recovered: false`` snapshot of each ``wanted`` channel to each of its subscribers."""
-        self.fan_out.resync(wanted, reason=reason)
+        self.output.deliver(update)
 
     # -- helpers --------------------------------------------------------------------------------
 

@@ -19,15 +19,15 @@ from typing import Any, Protocol, TypeVar, runtime_checkable
 import httpx
 import msgspec
 
+from scoreterm.config_rules import DEFAULT_MAX_RESPONSE_BYTES as DEFAULT_MAX_RESPONSE_BYTES
+from scoreterm.config_rules import format_size
 from scoreterm.domain.model import League, Match
 from scoreterm.providers.body import (
     ACCEPT_ENCODING,
     BodyDecodeError,
     BodyTooLarge,
     BoundedBody,
-    format_size,
 )
-from scoreterm.providers.body import DEFAULT_MAX_RESPONSE_BYTES as DEFAULT_MAX_RESPONSE_BYTES
 from scoreterm.providers.values import warn_once
 
 log = logging.getLogger(__name__)
@@ -304,17 +304,29 @@ def parse_kickoff(provider: str, value: str) -> datetime:
     return parsed.astimezone(UTC)
 
 
+def match_id(match: Match) -> str:
+    """A match's key in a list of matches (``normalize_each(..., key=match_id)``)."""
+    return match.id
+
+
 def normalize_each(
-    provider: str, items: Any, normalize: Callable[[T], R | None], what: str = "match"
+    provider: str,
+    items: Any,
+    normalize: Callable[[T], R | None],
+    what: str = "match",
+    *,
+    key: Callable[[R], str] | None = None,
 ) -> list[R]:
     """Apply ``normalize`` to each item, skipping (and logging) the ones that do not fit.
 
     One malformed match must not cost the user the rest of the scoreboard; ``normalize`` may
-    return None for items that are deliberately ignored.
+    return None for items that are deliberately ignored. With ``key``, an item whose key was
+    already seen in this payload is dropped (the first copy stands): one match, one row.
     """
     if not isinstance(items, list):
         raise PayloadError(provider, f"expected a list of {what}es, got {type(items).__name__}")
     results: list[R] = []
+    seen: set[str] = set()
     for index, item in enumerate(items):
         try:
             result = normalize(item)
@@ -322,6 +334,15 @@ def normalize_each(
             reason = repr(exc)[:200]
             warn_once(log, "%s: skipping %s #%d that does not parse: %s", provider, what, index, reason)
             continue
-        if result is not None:
-            results.append(result)
+        if result is None:
+            continue
+        if key is not None:
+            identity = key(result)
+            if identity in seen:
+                warn_once(
+                    log, "%s: %s %s listed twice in one answer; keeping the first", provider, what, identity
+                )
+                continue
+            seen.add(identity)
+        results.append(result)
     return results

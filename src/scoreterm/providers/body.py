@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import zlib
 
+from scoreterm.config_rules import DEFAULT_MAX_RESPONSE_BYTES as DEFAULT_MAX_RESPONSE_BYTES
+from scoreterm.config_rules import format_size
+
 GZIP_MAGIC = b"\x1f\x8b"
-# A whole-season scoreboard is well under 1 MiB; past this a body is hostile or broken. Set per
-# fetcher, and by the ``max_response_bytes`` setting.
-DEFAULT_MAX_RESPONSE_BYTES = 8 << 20
 # What scoreterm asks for; anything else a server sends anyway is refused, not guessed at.
 ACCEPT_ENCODING = "gzip, deflate"
 # Output of one zlib call: the body grows by steps this size, never by a whole limit at once.
@@ -31,16 +31,6 @@ class BodyTooLarge(Exception):
 
 class BodyDecodeError(Exception):
     """The body's Content-Encoding is unknown or its compressed data is corrupt."""
-
-
-def format_size(size: int) -> str:
-    """``8388608`` -> ``8 MiB``, ``4096`` -> ``4 KiB``, ``1000`` -> ``1000 bytes``."""
-    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
-        if size >= scale and size % scale == 0:
-            return f"{size // scale} {unit}"
-    if size >= 1 << 20:
-        return f"{size / (1 << 20):.1f} MiB"
-    return f"{size} bytes"
 
 
 class BoundedBody:

@@ -25,7 +25,7 @@ from scoreterm.domain.bracket import (
 from scoreterm.domain.model import League, Side, Sport
 from scoreterm.providers.base import JsonFetcher, PayloadError, ProviderUnavailable, normalize_each
 from scoreterm.providers.espn_normalize import PROVIDER, normalize_event
-from scoreterm.providers.standings_values import as_dict, as_list, text
+from scoreterm.providers.values import as_dict, as_list, text
 
 SCOREBOARD_API = "/apis/site/v2/sports"
 # A knock-out range holds a few dozen events; ESPN's default page is smaller for some leagues.

@@ -25,8 +25,8 @@ from scoreterm.domain.centre import (
 from scoreterm.providers.base import PayloadError
 from scoreterm.providers.espn_commentary import normalize_commentary, normalize_shots
 from scoreterm.providers.espn_lineups import normalize_lineups
-from scoreterm.providers.espn_read import as_dict, as_list, dig, integer, name, text
 from scoreterm.providers.espn_us import MAX_PLAYS, normalize_box, normalize_plays, normalize_situation
+from scoreterm.providers.values import as_dict, as_list, dig, integer, name, text
 
 __all__ = ["MAX_PLAYS", "form_of", "normalize_centre", "normalize_preview", "situation_of"]
 

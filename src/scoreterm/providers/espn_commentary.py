@@ -21,10 +21,10 @@ from scoreterm.domain.centre import (
     Shot,
     ShotOutcome,
     SideName,
-    minute_number,
     minute_text,
 )
-from scoreterm.providers.espn_read import as_dict, as_list, dig, flag, integer, name, number, text
+from scoreterm.domain.minutes import exact_minute
+from scoreterm.providers.values import as_dict, as_list, dig, flag, integer, name, number, text
 
 __all__ = ["commentary_kind", "normalize_commentary", "normalize_shots", "shot_outcome"]
 
@@ -149,7 +149,7 @@ def _shot(
 
 
 def _order(shot: Shot) -> tuple[int, int, int]:
-    minute = minute_number(shot.minute) or (999, 0)
+    minute = exact_minute(shot.minute) or (999, 0)
     return shot.period, minute[0], minute[1]
 
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from scoreterm.domain.centre import Lineup, LineupPlayer, SideName, SubSwap, minute_text
-from scoreterm.providers.espn_read import as_dict, as_list, dig, flag, integer, name, text
+from scoreterm.providers.values import as_dict, as_list, dig, flag, integer, name, text
 
 __all__ = ["normalize_lineups", "roster_side"]
 

@@ -28,12 +28,12 @@ from scoreterm.domain.model import (
     Stat,
     Team,
 )
-from scoreterm.providers.base import PayloadError, normalize_each, parse_kickoff
+from scoreterm.providers.base import PayloadError, match_id, normalize_each, parse_kickoff
 from scoreterm.providers.espn_centre import normalize_centre, situation_of
 from scoreterm.providers.espn_odds import When, normalize_odds, parse_american, parse_line
 from scoreterm.providers.espn_status import KNOWN_STATES, clock_for, phase_for
 from scoreterm.providers.espn_winprob import scoreboard_probability
-from scoreterm.providers.values import is_blank, parse_score, parse_whole
+from scoreterm.providers.values import as_dict, as_list, integer, is_blank, parse_score, text
 
 __all__ = [
     "PROVIDER",
@@ -56,31 +56,7 @@ PROVIDER = "espn"
 _Competitors = tuple[Mapping[str, Any], Mapping[str, Any]]
 
 
-def _dict(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-# Ids and labels are short; a huge number where one should be is junk (and str() of an int past
-# 4,300 digits raises).
-_MAX_TEXT_NUMBER = 10**18
 _STATUS_NAME = re.compile(r"STATUS_[A-Z0-9_]{1,60}")
-
-
-def _str(value: Any) -> str:
-    if value is None or isinstance(value, bool):
-        return ""
-    if isinstance(value, int | float):
-        if not abs(value) < _MAX_TEXT_NUMBER:  # also false for NaN
-            return ""
-        if isinstance(value, float) and value.is_integer():
-            return str(int(value))
-    if isinstance(value, Mapping | list):
-        return ""
-    return str(value)
 
 
 def _score(home: Mapping[str, Any], away: Mapping[str, Any], *, scheduled: bool) -> Score | None:
@@ -120,19 +96,19 @@ def normalize_status(status: Any, sport: Sport | None, *, shootout: bool = False
     clock; ``shootout`` says the match has a shoot-out score. :func:`status_known` tells whether
     the state was one ESPN documents.
     """
-    raw = _dict(status)
-    kind = _dict(raw.get("type"))
-    short = _str(kind.get("shortDetail")) or _str(kind.get("detail"))
+    raw = as_dict(status)
+    kind = as_dict(raw.get("type"))
+    short = text(kind.get("shortDetail")) or text(kind.get("detail"))
     phase = phase_for(
-        _str(kind.get("state")),
-        _str(kind.get("name")),
-        parse_whole(raw.get("period"), high=99) or 0,
+        text(kind.get("state")),
+        text(kind.get("name")),
+        integer(raw.get("period"), high=99) or 0,
         short,
         sport,
         completed=kind.get("completed") is True,
         shootout=shootout,
     )
-    return phase, clock_for(phase, _str(raw.get("displayClock")), short, sport)
+    return phase, clock_for(phase, text(raw.get("displayClock")), short, sport)
 
 
 def odds_moment(phase: Phase) -> When:
@@ -149,8 +125,8 @@ def status_known(status: Any, sport: Sport | None = None) -> bool:
 
     Anything else is a payload we cannot read, not a reason to move the match to another phase.
     """
-    raw = _dict(status)
-    kind = _dict(raw.get("type"))
+    raw = as_dict(status)
+    kind = as_dict(raw.get("type"))
     state = kind.get("state")
     if not isinstance(state, str) or state.lower() not in KNOWN_STATES:
         return False
@@ -158,20 +134,20 @@ def status_known(status: Any, sport: Sport | None = None) -> bool:
     if name is not None and not (isinstance(name, str) and _STATUS_NAME.fullmatch(name)):
         return False
     period = raw.get("period")
-    if state.lower() == "in" and parse_whole(period, high=99) is None:
+    if state.lower() == "in" and integer(period, high=99) is None:
         return False
     short = kind.get("shortDetail")
     inning_unknown = not isinstance(short, str) or not short.strip()
     if sport is Sport.BASEBALL and state.lower() == "in" and inning_unknown:
         return False
-    return is_blank(period) or parse_whole(period, high=99) is not None
+    return is_blank(period) or integer(period, high=99) is not None
 
 
 # -- teams and scores --
 
 
 def _competitors(competition: Mapping[str, Any]) -> _Competitors:
-    by_side = {_str(_dict(c).get("homeAway")): _dict(c) for c in _list(competition.get("competitors"))}
+    by_side = {text(as_dict(c).get("homeAway")): as_dict(c) for c in as_list(competition.get("competitors"))}
     home, away = by_side.get("home"), by_side.get("away")
     if home is None or away is None:
         raise PayloadError(PROVIDER, "competition lacks a home or an away competitor")
@@ -179,15 +155,15 @@ def _competitors(competition: Mapping[str, Any]) -> _Competitors:
 
 
 def _team(competitor: Mapping[str, Any]) -> Team:
-    team = _dict(competitor.get("team"))
-    name = _str(team.get("displayName")) or _str(team.get("name"))
+    team = as_dict(competitor.get("team"))
+    name = text(team.get("displayName")) or text(team.get("name"))
     if not name:
         raise PayloadError(PROVIDER, "competitor without a team name")
     return Team(
         name=name,
-        abbrev=_str(team.get("abbreviation")),
-        id=_str(team.get("id")) or _str(competitor.get("id")),
-        short_name=_str(team.get("shortDisplayName")),
+        abbrev=text(team.get("abbreviation")),
+        id=text(team.get("id")) or text(competitor.get("id")),
+        short_name=text(team.get("shortDisplayName")),
     )
 
 
@@ -204,7 +180,7 @@ def _shootout(home: Mapping[str, Any], away: Mapping[str, Any]) -> Score | None:
 def _sides(home: Mapping[str, Any], away: Mapping[str, Any]) -> dict[str, Side]:
     sides: dict[str, Side] = {}
     for competitor, side in ((home, Side.HOME), (away, Side.AWAY)):
-        for team_id in (_str(competitor.get("id")), _str(_dict(competitor.get("team")).get("id"))):
+        for team_id in (text(competitor.get("id")), text(as_dict(competitor.get("team")).get("id"))):
             if team_id:
                 sides[team_id] = side
     return sides
@@ -246,13 +222,13 @@ def _event(
 ) -> MatchEvent | None:
     if row.get("shootout") is True:
         return None
-    text = _str(_dict(row.get("type")).get("text"))
-    kind = event_kind(text, row)
+    label = text(as_dict(row.get("type")).get("text"))
+    kind = event_kind(label, row)
     if kind is None:
         return None
-    names = [_str(a.get("displayName")) for a in athletes]
-    ids = [_str(a.get("id")) for a in athletes]
-    detail = text
+    names = [text(a.get("displayName")) for a in athletes]
+    ids = [text(a.get("id")) for a in athletes]
+    detail = label
     if kind is EventKind.SUBSTITUTION and len(names) >= 2 and all(names[:2]):
         # ESPN lists the player coming on first ("Thalente Mbatha replaces Lyle Foster").
         detail = f"{names[0]} replaces {names[1]}"
@@ -260,8 +236,8 @@ def _event(
     # per row team sum to the competitor scores), which is the side MatchEvent.side wants.
     return MatchEvent(
         kind=kind,
-        minute=_str(_dict(row.get("clock")).get("displayValue")),
-        side=sides.get(_str(_dict(row.get("team")).get("id"))),
+        minute=text(as_dict(row.get("clock")).get("displayValue")),
+        side=sides.get(text(as_dict(row.get("team")).get("id"))),
         player=names[0] if names and names[0] else None,
         player_id=ids[0] if ids else "",
         other_player=names[1] if len(names) > 1 and names[1] else None,
@@ -280,24 +256,24 @@ def _event_id(row: Mapping[str, Any], athlete: Mapping[str, Any]) -> str:
     """
     return ":".join(
         (
-            _str(_dict(row.get("type")).get("id")),
-            _str(_dict(row.get("clock")).get("value")),
-            _str(_dict(row.get("team")).get("id")),
-            _str(athlete.get("id")),
+            text(as_dict(row.get("type")).get("id")),
+            text(as_dict(row.get("clock")).get("value")),
+            text(as_dict(row.get("team")).get("id")),
+            text(athlete.get("id")),
         )
     )
 
 
 def _detail_event(row: Any, sides: Mapping[str, Side]) -> MatchEvent | None:
-    raw = _dict(row)
-    athletes = [_dict(a) for a in _list(raw.get("athletesInvolved"))]
+    raw = as_dict(row)
+    athletes = [as_dict(a) for a in as_list(raw.get("athletesInvolved"))]
     event_id = _event_id(raw, athletes[0] if athletes else {})
     return _event(raw, sides, athletes, event_id)
 
 
 def _key_event(row: Any, sides: Mapping[str, Side]) -> MatchEvent | None:
-    raw = _dict(row)
-    athletes = [_dict(_dict(p).get("athlete")) for p in _list(raw.get("participants"))]
+    raw = as_dict(row)
+    athletes = [as_dict(as_dict(p).get("athlete")) for p in as_list(raw.get("participants"))]
     event_id = _event_id(raw, athletes[0] if athletes else {})
     return _event(raw, sides, athletes, event_id)
 
@@ -329,7 +305,7 @@ def normalize_details(details: Any, sides: Mapping[str, Side]) -> tuple[MatchEve
     (and competitor) ids to the side they play on. ``provider_event_id`` is built from the type
     id, clock seconds, team id and athlete id (``"70:2253:448:291281"``), as for key events.
     """
-    events = normalize_each(PROVIDER, _list(details), lambda r: _detail_event(r, sides), "detail")
+    events = normalize_each(PROVIDER, as_list(details), lambda r: _detail_event(r, sides), "detail")
     return _finish(events)
 
 
@@ -340,7 +316,7 @@ def normalize_key_events(key_events: Any, sides: Mapping[str, Side]) -> tuple[Ma
     scoreboard details (not the key event's own id), so a card seen on the scoreboard and again
     in the summary keeps one identity.
     """
-    events = normalize_each(PROVIDER, _list(key_events), lambda r: _key_event(r, sides), "key event")
+    events = normalize_each(PROVIDER, as_list(key_events), lambda r: _key_event(r, sides), "key event")
     return _finish(events)
 
 
@@ -350,18 +326,18 @@ def normalize_stats(boxscore: Any, sides: Mapping[str, Side]) -> tuple[Stat, ...
     A statistic that only one team reports is dropped.
     """
     by_side: dict[Side, dict[str, tuple[str, str]]] = {}
-    for team in _list(_dict(boxscore).get("teams")):
-        raw = _dict(team)
-        side = {"home": Side.HOME, "away": Side.AWAY}.get(_str(raw.get("homeAway")))
-        side = side or sides.get(_str(_dict(raw.get("team")).get("id")))
+    for team in as_list(as_dict(boxscore).get("teams")):
+        raw = as_dict(team)
+        side = {"home": Side.HOME, "away": Side.AWAY}.get(text(raw.get("homeAway")))
+        side = side or sides.get(text(as_dict(raw.get("team")).get("id")))
         if side is None:
             continue
         values: dict[str, tuple[str, str]] = {}
-        for stat in _list(raw.get("statistics")):
-            item = _dict(stat)
-            key = _str(item.get("name")) or _str(item.get("label"))
+        for stat in as_list(raw.get("statistics")):
+            item = as_dict(stat)
+            key = text(item.get("name")) or text(item.get("label"))
             if key:
-                values[key] = (_str(item.get("label")) or key, _str(item.get("displayValue")))
+                values[key] = (text(item.get("label")) or key, text(item.get("displayValue")))
         by_side[side] = values
     home, away = by_side.get(Side.HOME, {}), by_side.get(Side.AWAY, {})
     return tuple(Stat(label, value, away[key][1]) for key, (label, value) in home.items() if key in away)
@@ -377,10 +353,10 @@ def normalize_event(event: Any, league_slug: str, sport: Sport | None) -> Match:
         PayloadError: the event lacks an id, a date or a home/away team (ValueError for a
             non-numeric score); :func:`normalize_scoreboard` skips such events.
     """
-    raw = _dict(event)
-    event_id = _str(raw.get("id"))
-    competitions = _list(raw.get("competitions"))
-    competition = _dict(competitions[0]) if competitions else {}
+    raw = as_dict(event)
+    event_id = text(raw.get("id"))
+    competitions = as_list(raw.get("competitions"))
+    competition = as_dict(competitions[0]) if competitions else {}
     date = raw.get("date") or competition.get("date")
     if not event_id or not isinstance(date, str):
         raise PayloadError(PROVIDER, f"event {event_id or '?'} lacks an id or a date")
@@ -399,7 +375,7 @@ def normalize_event(event: Any, league_slug: str, sport: Sport | None) -> Match:
     events = (
         normalize_details(competition.get("details"), _sides(home, away)) if sport is Sport.SOCCER else ()
     )
-    venue = _str(_dict(competition.get("venue")).get("fullName"))
+    venue = text(as_dict(competition.get("venue")).get("fullName"))
     return Match(
         id=f"{PROVIDER}-{event_id}",
         league=league_slug,
@@ -414,9 +390,9 @@ def normalize_event(event: Any, league_slug: str, sport: Sport | None) -> Match:
         provider_ids={PROVIDER: event_id},
         events=events,
         odds=normalize_odds(competition.get("odds"), odds_moment(phase)),
-        venue=venue or _str(_dict(raw.get("venue")).get("displayName")),
+        venue=venue or text(as_dict(raw.get("venue")).get("displayName")),
         suspect=tuple(suspect),
-        stage=_str(_dict(raw.get("season")).get("slug"))[:60],
+        stage=text(as_dict(raw.get("season")).get("slug"))[:60],
         prob=None if sport is Sport.SOCCER else scoreboard_probability(raw),
         situation=situation_of(raw, sport.value) if sport is not None and sport is not Sport.SOCCER else None,
     )
@@ -436,7 +412,9 @@ def normalize_scoreboard(payload: Any, league_slug: str, sport: Sport | None = N
     if not isinstance(payload, Mapping) or "events" not in payload:
         raise PayloadError(PROVIDER, "scoreboard payload is not an object with 'events'")
     resolved = sport if sport is not None else sport_of(league_slug)
-    return normalize_each(PROVIDER, payload["events"], lambda e: normalize_event(e, league_slug, resolved))
+    return normalize_each(
+        PROVIDER, payload["events"], lambda e: normalize_event(e, league_slug, resolved), key=match_id
+    )
 
 
 def normalize_summary(payload: Any, match: Match, sport: Sport | None = None) -> Match:
@@ -453,13 +431,13 @@ def normalize_summary(payload: Any, match: Match, sport: Sport | None = None) ->
     """
     if not isinstance(payload, Mapping):
         raise PayloadError(PROVIDER, f"summary payload is a {type(payload).__name__}, not an object")
-    header = _dict(payload.get("header"))
+    header = as_dict(payload.get("header"))
     event_id = match.provider_ids.get(PROVIDER)
-    if header.get("id") is not None and event_id and _str(header.get("id")) != event_id:
+    if header.get("id") is not None and event_id and text(header.get("id")) != event_id:
         raise PayloadError(PROVIDER, f"asked for event {event_id}, got the summary of {header.get('id')}")
     resolved = sport if sport is not None else sport_of(match.league)
-    competitions = _list(header.get("competitions"))
-    competition = _dict(competitions[0]) if competitions else {}
+    competitions = as_list(header.get("competitions"))
+    competition = as_dict(competitions[0]) if competitions else {}
     sides = {team.id: side for team, side in ((match.home, Side.HOME), (match.away, Side.AWAY)) if team.id}
     changes: dict[str, Any] = {}
     competitors = _competitors_or_none(competition)
@@ -470,7 +448,7 @@ def normalize_summary(payload: Any, match: Match, sport: Sport | None = None) ->
         score = _score(home, away, scheduled=False)
         if score is not None:
             changes["score"], changes["shootout"] = score, _shootout(home, away)
-    status = _dict(competition.get("status"))
+    status = as_dict(competition.get("status"))
     if status.get("type") and status_known(status, resolved):
         merged = {"period": match.phase.period, "displayClock": match.clock, **status}
         shootout = changes.get("shootout", match.shootout) is not None
@@ -485,7 +463,7 @@ def normalize_summary(payload: Any, match: Match, sport: Sport | None = None) ->
     stats = normalize_stats(payload.get("boxscore"), sides)
     if stats:
         changes["stats"] = stats
-    venue = _str(_dict(_dict(payload.get("gameInfo")).get("venue")).get("fullName"))
+    venue = text(as_dict(as_dict(payload.get("gameInfo")).get("venue")).get("fullName"))
     if venue:
         changes["venue"] = venue
     if resolved is not None:

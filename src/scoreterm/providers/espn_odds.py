@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from typing import Any, Literal, TypeVar
 
 from scoreterm.domain.model import MoneyLine, Odds
-from scoreterm.providers.values import parse_float
+from scoreterm.providers.values import as_dict, as_list, number, text
 
 T = TypeVar("T")
 
@@ -42,10 +42,10 @@ def parse_american(value: Any) -> int | None:
     """
     if isinstance(value, str) and value.strip().upper() in ("EVEN", "EV", "EVS"):
         return 100
-    number = parse_float(value)
-    if number is None or abs(number) > MAX_AMERICAN:
+    price = number(value)
+    if price is None or abs(price) > MAX_AMERICAN:
         return None
-    odds = round(number)
+    odds = round(price)
     return odds if abs(odds) >= 100 else None
 
 
@@ -56,7 +56,7 @@ def parse_line(value: Any) -> float | None:
         if text in ("pk", "even", "ev"):
             return 0.0
         value = text
-    line = parse_float(value)
+    line = number(value)
     return line if line is not None and abs(line) <= MAX_LINE else None
 
 
@@ -69,7 +69,7 @@ def normalize_odds(raw: Any, when: When = "pre") -> Odds | None:
     the match stands (``pre``, ``live``, ``post``) and decides which line is read (see above);
     the result says which in ``moment`` and ``in_play``.
     """
-    entries = [raw] if isinstance(raw, Mapping) else [e for e in _list(raw) if isinstance(e, Mapping)]
+    entries = [raw] if isinstance(raw, Mapping) else [e for e in as_list(raw) if isinstance(e, Mapping)]
     books = [odds for entry in entries if (odds := _book(entry, when)) is not None]
     for odds in books:
         line = odds.moneyline
@@ -80,9 +80,9 @@ def normalize_odds(raw: Any, when: When = "pre") -> Odds | None:
 
 def _book(entry: Mapping[str, Any], when: When) -> Odds | None:
     moments, flat_ok = _ORDER[when]
-    book = _dict(entry.get("provider"))
-    home, away, draw = (_dict(entry.get(k)) for k in ("homeTeamOdds", "awayTeamOdds", "drawOdds"))
-    moneyline, spread, total = (_dict(entry.get(k)) for k in ("moneyline", "pointSpread", "total"))
+    book = as_dict(entry.get("provider"))
+    home, away, draw = (as_dict(entry.get(k)) for k in ("homeTeamOdds", "awayTeamOdds", "drawOdds"))
+    moneyline, spread, total = (as_dict(entry.get(k)) for k in ("moneyline", "pointSpread", "total"))
     # The line at kick-off, whenever the book still quotes it: in play it is no price to show, but
     # it is what the match was expected to be (the win-probability model's prior).
     closing = MoneyLine(
@@ -94,7 +94,7 @@ def _book(entry: Mapping[str, Any], when: When) -> Odds | None:
     if not flat_ok:
         home = away = draw = {}
     odds = Odds(
-        provider=_str(book.get("name")) or _str(book.get("displayName")) or "unknown",
+        provider=text(book.get("name")) or text(book.get("displayName")) or "unknown",
         moneyline=MoneyLine(
             home=_price(home.get("moneyLine"), moneyline.get("home"), moments),
             draw=_price(draw.get("moneyLine"), moneyline.get("draw"), moments),
@@ -114,7 +114,7 @@ def _book(entry: Mapping[str, Any], when: When) -> Odds | None:
         under_odds=_first(
             _price(flat.get("underOdds"), total.get("under"), moments), _flat(entry, "under", moments)
         ),
-        details=_str(flat.get("details")),
+        details=text(flat.get("details")),
         moment=_moment(moneyline, moments) or ("close" if flat_ok else ""),
         in_play=when == "live",
         close=None if closing == MoneyLine() else closing,
@@ -132,7 +132,7 @@ def _price(flat: Any, market: Any, moments: tuple[str, ...]) -> int | None:
 def _market(market: Any, key: str, moments: tuple[str, ...]) -> Any:
     """``key`` from the first of ``moments`` that has it, in a ``{close: {...}}`` market."""
     for moment in moments:
-        value = _dict(_dict(market).get(moment)).get(key)
+        value = as_dict(as_dict(market).get(moment)).get(key)
         if value not in (None, ""):
             return value
     return None
@@ -142,7 +142,7 @@ def _moment(moneyline: Mapping[str, Any], moments: tuple[str, ...]) -> str:
     """Which moment the moneyline was read from (``current``, ``open``, ``close``); "" if none."""
     for moment in moments:
         if any(
-            _dict(_dict(moneyline.get(side)).get(moment)).get("odds") for side in ("home", "draw", "away")
+            as_dict(as_dict(moneyline.get(side)).get(moment)).get("odds") for side in ("home", "draw", "away")
         ):
             return moment
     return ""
@@ -150,21 +150,9 @@ def _moment(moneyline: Mapping[str, Any], moments: tuple[str, ...]) -> str:
 
 def _flat(entry: Mapping[str, Any], side: str, moments: tuple[str, ...]) -> int | None:
     """ESPN BET's shape: ``{"current": {"over": {"american": "-110"}}}``."""
-    prices = (parse_american(_dict(_dict(entry.get(m)).get(side)).get("american")) for m in moments)
+    prices = (parse_american(as_dict(as_dict(entry.get(m)).get(side)).get("american")) for m in moments)
     return _first(*prices)
 
 
 def _first(*values: T | None) -> T | None:
     return next((v for v in values if v is not None), None)
-
-
-def _dict(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def _str(value: Any) -> str:
-    return value if isinstance(value, str) else ""

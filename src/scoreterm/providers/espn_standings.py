@@ -27,12 +27,12 @@ from scoreterm.domain.leagues import ESPN, league_by_provider_id
 from scoreterm.domain.model import League, Sport, Team
 from scoreterm.domain.table import Table, TableEntry, TableGroup, Zone
 from scoreterm.providers.base import JsonFetcher, PayloadError, ProviderUnavailable
-from scoreterm.providers.standings_values import (
+from scoreterm.providers.values import (
     as_dict,
     as_list,
+    integer,
     ratio,
     text,
-    whole,
 )
 
 log = logging.getLogger(__name__)
@@ -190,8 +190,8 @@ def _number(stats: Mapping[str, Mapping[str, Any]], name: str, *, low: int = 0) 
     stat = stats.get(name)
     if stat is None:
         return None
-    value = whole(stat.get("value"), low=low)
-    return value if value is not None else whole(stat.get("displayValue"), low=low)
+    value = integer(stat.get("value"), low=low)
+    return value if value is not None else integer(stat.get("displayValue"), low=low)
 
 
 def _entry(raw: Mapping[str, Any], sport: Sport, position: int) -> TableEntry:

@@ -33,7 +33,7 @@ from scoreterm.domain.centre import (
     TeamStat,
     period_text,
 )
-from scoreterm.providers.espn_read import as_dict, as_list, dig, flag, integer, name, text
+from scoreterm.providers.values import as_dict, as_list, dig, flag, integer, name, text
 
 __all__ = ["MAX_PLAYS", "normalize_box", "normalize_plays", "normalize_situation"]
 

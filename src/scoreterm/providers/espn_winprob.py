@@ -23,6 +23,7 @@ import msgspec
 
 from scoreterm.domain.model import Score, Sport, WinProbability
 from scoreterm.domain.prob_series import ProbabilityPoint
+from scoreterm.providers.values import as_dict, as_list, text
 
 SOURCE = "espn"
 _SUM_TOLERANCE = 0.02
@@ -100,11 +101,11 @@ def probability(raw: Any, *, draw: bool | None = None) -> WinProbability | None:
 
 def scoreboard_probability(event: Any) -> WinProbability | None:
     """ESPN's live probability on a scoreboard event (``situation.lastPlay.probability``), or None."""
-    competitions = _dict(event).get("competitions")
+    competitions = as_dict(event).get("competitions")
     if not isinstance(competitions, list) or not competitions:
         return None
-    situation = _dict(_dict(competitions[0]).get("situation"))
-    return probability(_dict(situation.get("lastPlay")).get("probability"))
+    situation = as_dict(as_dict(competitions[0]).get("situation"))
+    return probability(as_dict(situation.get("lastPlay")).get("probability"))
 
 
 def summary_plays(summary: Any) -> list[WinProbabilityPlay]:
@@ -113,16 +114,16 @@ def summary_plays(summary: Any) -> list[WinProbabilityPlay]:
     A point whose play is not in the summary keeps its probability with empty play details. When
     any point gives a tie a chance, every point carries a draw (0.0 where ESPN says none).
     """
-    raw = _dict(summary).get("winprobability")
+    raw = as_dict(summary).get("winprobability")
     if not isinstance(raw, list):
-        raw = _dict(summary).get("winProbability")
+        raw = as_dict(summary).get("winProbability")
     if not isinstance(raw, list):
         return []
     plays = {pid: play for play in _plays(summary) if (pid := _id(play.get("id")))}
-    with_draw = any((_fraction(_dict(item).get("tiePercentage")) or 0.0) > 0.0 for item in raw)
+    with_draw = any((_fraction(as_dict(item).get("tiePercentage")) or 0.0) > 0.0 for item in raw)
     points: list[WinProbabilityPlay] = []
     for item in raw:
-        entry = _dict(item)
+        entry = as_dict(item)
         prob = probability(entry, draw=with_draw)
         play_id = _id(entry.get("playId"))
         if prob is None or not play_id:
@@ -134,26 +135,26 @@ def summary_plays(summary: Any) -> list[WinProbabilityPlay]:
 def _joined(play_id: str, prob: WinProbability, play: Mapping[str, Any] | None) -> WinProbabilityPlay:
     if play is None:
         return WinProbabilityPlay(play_id=play_id, prob=prob)
-    period = _dict(play.get("period"))
+    period = as_dict(play.get("period"))
     home, away = _score(play.get("homeScore")), _score(play.get("awayScore"))
     return WinProbabilityPlay(
         play_id=play_id,
         prob=prob,
         period=_score(period.get("number")) or 0,
-        period_type=_str(period.get("type")),
-        clock=_str(_dict(play.get("clock")).get("displayValue")),
+        period_type=text(period.get("type")),
+        clock=text(as_dict(play.get("clock")).get("displayValue")),
         score=Score(home, away) if home is not None and away is not None else None,
-        text=_str(play.get("text")),
+        text=text(play.get("text")),
         scoring=play.get("scoringPlay") is True,
     )
 
 
 def _plays(summary: Any) -> Iterator[Mapping[str, Any]]:
-    body = _dict(summary)
-    yield from (p for p in _list(body.get("plays")) if isinstance(p, Mapping))
-    drives = _dict(body.get("drives"))
-    for drive in [*_list(drives.get("previous")), drives.get("current")]:
-        yield from (p for p in _list(_dict(drive).get("plays")) if isinstance(p, Mapping))
+    body = as_dict(summary)
+    yield from (p for p in as_list(body.get("plays")) if isinstance(p, Mapping))
+    drives = as_dict(body.get("drives"))
+    for drive in [*as_list(drives.get("previous")), drives.get("current")]:
+        yield from (p for p in as_list(as_dict(drive).get("plays")) if isinstance(p, Mapping))
 
 
 def _fraction(value: Any) -> float | None:
@@ -189,15 +190,3 @@ def _id(value: Any) -> str:
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) < 10**30:
         return str(value)
     return ""
-
-
-def _dict(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def _str(value: Any) -> str:
-    return value if isinstance(value, str) else ""

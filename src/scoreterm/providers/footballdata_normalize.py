@@ -8,11 +8,11 @@ free-tier match (no ``minute``) tells its halves apart.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any, TypeGuard
 
 from scoreterm.domain.leagues import league_by_provider_id
+from scoreterm.domain.minutes import exact_minute
 from scoreterm.domain.model import EventKind, Match, MatchEvent, Phase, PhaseState, Score, Side, Team
 from scoreterm.providers.base import PayloadError, normalize_each, parse_kickoff
 from scoreterm.providers.values import MAX_SCORE
@@ -33,7 +33,6 @@ _FIXED = {
     "CANCELLED": Phase(state=_S.CANCELLED, label="CANC"),
 }
 _SHOOTOUT = Phase(state=_S.LIVE, period=5, label="PEN")
-_MINUTE = re.compile(r"\s*(\d{1,3})\s*(?:\+\s*(\d{1,2}))?'?\s*")
 _EVENT_LISTS = ("goals", "bookings", "substitutions")
 _CARDS = {"YELLOW": EventKind.YELLOW_CARD, "YELLOW_RED": EventKind.RED_CARD, "RED": EventKind.RED_CARD}
 
@@ -42,12 +41,7 @@ def minute_of(value: Any) -> tuple[int, int] | None:
     """Parse a ``minute`` (``67``, ``"67"``, ``"90+3"``) into (minute, added), or None if absent."""
     if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 1000:
         value = str(value)
-    if not isinstance(value, str):
-        return None
-    found = _MINUTE.fullmatch(value)
-    if not found:
-        return None
-    return int(found[1]), int(found[2] or 0)
+    return exact_minute(value) if isinstance(value, str) else None
 
 
 def clock_text(minute: Any, injury_time: Any = None) -> str:

@@ -21,7 +21,7 @@ from scoreterm.domain.leagues import FOOTBALLDATA, league_by_provider_id
 from scoreterm.domain.model import League, Team
 from scoreterm.domain.table import Table, TableEntry, TableGroup
 from scoreterm.providers.base import JsonFetcher, PayloadError, ProviderUnavailable
-from scoreterm.providers.standings_values import as_dict, as_list, text, whole
+from scoreterm.providers.values import as_dict, as_list, integer, text
 
 log = logging.getLogger(__name__)
 
@@ -136,17 +136,17 @@ def _entry(raw: Mapping[str, Any], index: int) -> TableEntry:
     name = text(team.get("name"))
     if not name:
         raise PayloadError(PROVIDER, "row without a team name")
-    numbers = {key: whole(raw.get(key)) for key in ("playedGames", "won", "draw", "lost")}
-    points = whole(raw.get("points"), low=_NEGATIVE)
+    numbers = {key: integer(raw.get(key)) for key in ("playedGames", "won", "draw", "lost")}
+    points = integer(raw.get("points"), low=_NEGATIVE)
     if points is None or any(value is None for value in numbers.values()):
         raise PayloadError(PROVIDER, f"{name}: needs playedGames, won, draw, lost and points")
     won, drawn = numbers["won"] or 0, numbers["draw"] or 0
-    goals_for, goals_against = whole(raw.get("goalsFor")), whole(raw.get("goalsAgainst"))
-    difference = whole(raw.get("goalDifference"), low=_NEGATIVE)
+    goals_for, goals_against = integer(raw.get("goalsFor")), integer(raw.get("goalsAgainst"))
+    difference = integer(raw.get("goalDifference"), low=_NEGATIVE)
     if difference is None and goals_for is not None and goals_against is not None:
         difference = goals_for - goals_against
     return TableEntry(
-        rank=whole(raw.get("position"), low=1) or index,
+        rank=integer(raw.get("position"), low=1) or index,
         team=Team(
             name=name,
             abbrev=text(team.get("tla")),

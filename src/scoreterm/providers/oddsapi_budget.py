@@ -23,12 +23,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from scoreterm.config_rules import FREE_PLAN_CREDITS as FREE_PLAN_CREDITS
+
 log = logging.getLogger(__name__)
 
 USED = "x-requests-used"
 REMAINING = "x-requests-remaining"
 LAST = "x-requests-last"
-FREE_PLAN_CREDITS = 500
 _MAX_CREDITS = 10**9
 
 

@@ -26,6 +26,7 @@ from scoreterm.domain.model import WinProbability
 from scoreterm.domain.names import normalize_team
 from scoreterm.domain.prob_market import demargin, overround
 from scoreterm.providers.base import PayloadError, normalize_each, parse_kickoff
+from scoreterm.providers.values import as_dict, as_list, text
 
 __all__ = ["SPORT_KEYS", "BestPrice", "BookLine", "OddsConsensus", "normalize_event", "normalize_odds"]
 
@@ -70,19 +71,19 @@ def normalize_event(raw: Any) -> OddsConsensus | None:
     """One event -> its consensus, or None when no book prices it usably."""
     if not isinstance(raw, Mapping):
         raise PayloadError(PROVIDER, "event is not an object")
-    home_team, away_team = _str(raw.get("home_team")), _str(raw.get("away_team"))
-    kickoff_text = _str(raw.get("commence_time"))
+    home_team, away_team = text(raw.get("home_team")), text(raw.get("away_team"))
+    kickoff_text = text(raw.get("commence_time"))
     if not home_team or not away_team or not kickoff_text:
         raise PayloadError(PROVIDER, "event lacks home_team, away_team or commence_time")
     kickoff = parse_kickoff(PROVIDER, kickoff_text)
-    books = [line for b in _list(raw.get("bookmakers")) if (line := _book(b, home_team, away_team))]
+    books = [line for b in as_list(raw.get("bookmakers")) if (line := _book(b, home_team, away_team))]
     three_way = sum(1 for b in books if b.draw is not None) * 2 >= len(books)
     books = [b for b in books if (b.draw is not None) == three_way]
     if not books:
         return None
     return OddsConsensus(
-        event_id=_str(raw.get("id")),
-        sport_key=_str(raw.get("sport_key")),
+        event_id=text(raw.get("id")),
+        sport_key=text(raw.get("sport_key")),
         kickoff=kickoff,
         home_team=home_team,
         away_team=away_team,
@@ -121,8 +122,8 @@ def _same_team(a: str, b: str) -> bool:
 
 def _book(raw: Any, home_team: str, away_team: str) -> BookLine | None:
     book = raw if isinstance(raw, Mapping) else {}
-    market = next((m for m in _list(book.get("markets")) if _dict(m).get("key") == "h2h"), None)
-    prices = _outcomes(_dict(market).get("outcomes"), home_team, away_team)
+    market = next((m for m in as_list(book.get("markets")) if as_dict(m).get("key") == "h2h"), None)
+    prices = _outcomes(as_dict(market).get("outcomes"), home_team, away_team)
     if prices is None or "home" not in prices or "away" not in prices:
         return None
     draw = prices.get(DRAW)
@@ -130,14 +131,14 @@ def _book(raw: Any, home_team: str, away_team: str) -> BookLine | None:
     probs, margin = demargin(ordered), overround(ordered)
     if probs is None or margin is None:
         return None
-    updated = _str(_dict(market).get("last_update")) or _str(book.get("last_update"))
+    updated = text(as_dict(market).get("last_update")) or text(book.get("last_update"))
     try:
         last_update = parse_kickoff(PROVIDER, updated) if updated else None
     except PayloadError:
         last_update = None
     return BookLine(
-        book=_str(book.get("key")) or "unknown",
-        title=_str(book.get("title")),
+        book=text(book.get("key")) or "unknown",
+        title=text(book.get("title")),
         home=prices["home"],
         away=prices["away"],
         draw=draw,
@@ -152,8 +153,8 @@ def _book(raw: Any, home_team: str, away_team: str) -> BookLine | None:
 def _outcomes(raw: Any, home_team: str, away_team: str) -> dict[str, float] | None:
     names = {"home": (home_team, normalize_team(home_team)), "away": (away_team, normalize_team(away_team))}
     prices: dict[str, float] = {}
-    for outcome in _list(raw):
-        name, price = _str(_dict(outcome).get("name")), _price(_dict(outcome).get("price"))
+    for outcome in as_list(raw):
+        name, price = text(as_dict(outcome).get("name")), _price(as_dict(outcome).get("price"))
         side = _side(name, names)
         if price is None or side is None or side in prices:
             return None
@@ -202,15 +203,3 @@ def _dispersion(books: Sequence[BookLine], three_way: bool) -> float:
     if three_way:
         outcomes.append([b.prob.draw or 0.0 for b in books])
     return max(max(values) - min(values) for values in outcomes)
-
-
-def _dict(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def _str(value: Any) -> str:
-    return value if isinstance(value, str) else ""

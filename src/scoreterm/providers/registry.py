@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from typing import Protocol, runtime_checkable
 
 import httpx
 
 from scoreterm.config import Settings
 from scoreterm.domain.model import League, Match
+from scoreterm.domain.table import Table
 from scoreterm.providers.base import Provider, ProviderError
 from scoreterm.providers.espn import EspnProvider
 from scoreterm.providers.footballdata import FootballDataProvider
@@ -89,4 +91,41 @@ async def first_answer(
             attempts.append(Attempt(provider.name, exc.message))
         except Exception as exc:  # a payload that trips a normalizer is that provider's failure
             attempts.append(Attempt(provider.name, f"unreadable answer ({type(exc).__name__}: {exc})"[:300]))
+    raise NoProviderAnswered(league, attempts)
+
+
+@runtime_checkable
+class StandingsProvider(Protocol):
+    """A provider that also has league tables."""
+
+    name: str
+
+    def supports(self, league: League) -> bool:
+        """Return True when this provider can answer for ``league``."""
+        ...
+
+    async def standings(self, league: League, fetched_at: datetime | None = None) -> Table:
+        """The official table of ``league`` as the provider has it now."""
+        ...
+
+
+def standings_sources(providers: list[Provider], league: League) -> list[StandingsProvider]:
+    """The providers, in order, that have a table of ``league``."""
+    return [p for p in providers if isinstance(p, StandingsProvider) and p.supports(league)]
+
+
+async def first_table(sources: list[StandingsProvider], league: League, now: datetime) -> Table:
+    """Ask each source in turn for ``league``'s table; return the first.
+
+    Raises:
+        NoProviderAnswered: with every source tried and the error it gave.
+    """
+    attempts: list[Attempt] = []
+    for source in sources:
+        try:
+            return await source.standings(league, now)
+        except ProviderError as exc:
+            attempts.append(Attempt(source.name, exc.message))
+        except Exception as exc:  # a payload that trips a normalizer is that provider's failure
+            attempts.append(Attempt(source.name, f"unreadable answer ({type(exc).__name__}: {exc})"[:300]))
     raise NoProviderAnswered(league, attempts)

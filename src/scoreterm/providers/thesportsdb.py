@@ -26,6 +26,7 @@ from scoreterm.providers.base import (
     ProviderError,
     ProviderUnavailable,
     RateLimited,
+    match_id,
     normalize_each,
 )
 from scoreterm.providers.thesportsdb_normalize import (
@@ -155,7 +156,9 @@ class TheSportsDbProvider:
             raise ProviderUnavailable(PROVIDER, "v2 livescore needs a TheSportsDB key of your own")
         league_id = self._league_id(league)
         body = await self._v2.get_json(f"/api/v2/json/livescore/{league_id}")
-        return normalize_each(PROVIDER, _items(body, "livescore"), self._normalizer(league_id, league.slug))
+        return normalize_each(
+            PROVIDER, _items(body, "livescore"), self._normalizer(league_id, league.slug), key=match_id
+        )
 
     async def match_detail(self, league: League, match: Match) -> Match:
         """Return ``match`` with the timeline's goals, cards and substitutions and a fresher state.

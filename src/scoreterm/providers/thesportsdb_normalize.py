@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from scoreterm.domain.leagues import league_by_provider_id
+from scoreterm.domain.minutes import exact_minute
 from scoreterm.domain.model import (
     EventKind,
     Match,
@@ -25,7 +26,7 @@ from scoreterm.domain.model import (
     Team,
 )
 from scoreterm.providers.base import PayloadError, parse_kickoff
-from scoreterm.providers.values import is_blank, parse_score, parse_whole, warn_once
+from scoreterm.providers.values import integer, is_blank, parse_score, warn_once
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +70,6 @@ _STATUSES: dict[str, Phase] = {
 _QUARTER = re.compile(r"q([1-4])")
 # Live codes of the other sports: periods (P2), innings (IN7), overtime and penalty time.
 _OTHER_LIVE = re.compile(r"p([1-9])|in(\d{1,2})|ot|pt|live")
-_PROGRESS = re.compile(r"(\d{1,3})(?:\s*\+\s*(\d{1,2}))?'?")
 
 
 def parse_int(value: Any) -> int | None:
@@ -123,11 +123,11 @@ def clock_from_progress(progress: Any) -> str:
         progress = str(progress) if 0 <= progress < 1000 else ""
     if not isinstance(progress, str):
         return ""
-    found = _PROGRESS.fullmatch(progress.strip())
-    if not found:
+    found = exact_minute(progress)
+    if found is None:
         return ""
-    minute, added = found.groups()
-    return f"{int(minute)}'+{int(added)}'" if added else f"{int(minute)}'"
+    minute, added = found
+    return f"{minute}'+{added}'" if added else f"{minute}'"
 
 
 def kickoff_of(raw: Mapping[str, Any]) -> datetime:
@@ -263,7 +263,7 @@ def normalize_timeline_item(raw: Mapping[str, Any]) -> MatchEvent | None:
         return None
     home_flag = str(raw.get("strHome") or "").lower()
     side = Side.HOME if home_flag == "yes" else Side.AWAY if home_flag == "no" else None
-    minute = parse_whole(raw.get("intTime"), high=200)
+    minute = integer(raw.get("intTime"), high=200)
     return MatchEvent(
         kind=kind,
         minute=f"{minute}'" if minute is not None else "",

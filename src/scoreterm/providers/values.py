@@ -1,9 +1,11 @@
-"""Reading numbers out of vendor JSON without trusting them. Pure functions that never raise.
+"""Reading vendor JSON without trusting it: readers that take ``Any`` and never raise.
 
 Vendors send scores as ints, floats, strings or ``{"value": 2.0}``; a bad poll can send anything:
 null, ``""``, ``"-1"``, ``"2.7"``, ``true``, a 400-digit integer (JSON allows it; ``float()`` of it
-raises ``OverflowError``). These helpers say "not a valid value" (None) for every such case, so a
-normalizer can flag the field as suspect instead of reading it as a 0 or a goal.
+raises ``OverflowError``, ``str()`` of it can exceed Python's digit limit), NaN, a list where an
+object belongs. Each reader returns one type or "missing" (None, ``""``, an empty mapping) for every
+such case, so a normalizer can flag a field as suspect instead of reading it as a 0 or a goal.
+Strings are capped, so one absurd field cannot bloat the wire or a tape.
 """
 
 from __future__ import annotations
@@ -17,6 +19,10 @@ from typing import Any
 
 # Within reason for any sport we show (NBA scores pass 150; nobody passes 999).
 MAX_SCORE = 999
+TEXT_LIMIT = 600
+NAME_LIMIT = 100
+# Integers past this are not real sports numbers, and their str() may raise.
+_INT_LIMIT = 10**15
 _DIGITS = re.compile(r"\s*(\d{1,9})(?:\.0*)?\s*")
 _LOGGED_LIMIT = 256
 _logged: OrderedDict[str, None] = OrderedDict()
@@ -53,31 +59,85 @@ def is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def parse_float(value: Any) -> float | None:
-    """A finite float from an int, a float or a numeric string; None otherwise (never raises)."""
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, str):
-        try:
-            value = float(value.strip())
-        except ValueError:
+def as_dict(value: Any) -> Mapping[str, Any]:
+    """``value`` if it is a JSON object, else an empty one."""
+    return value if isinstance(value, Mapping) else {}
+
+
+def as_list(value: Any) -> list[Any]:
+    """``value`` if it is a JSON array, else an empty one."""
+    return value if isinstance(value, list) else []
+
+
+def dig(value: Any, *keys: str) -> Any:
+    """``value[k1][k2]...`` through objects only; None as soon as a step is missing."""
+    for key in keys:
+        if not isinstance(value, Mapping):
             return None
-    if isinstance(value, int):
-        try:
-            value = float(value)
-        except OverflowError:
-            return None
-    if not isinstance(value, float) or not math.isfinite(value):
-        return None
+        value = value.get(key)
     return value
 
 
-def parse_whole(value: Any, *, low: int = 0, high: int = 10**6) -> int | None:
-    """A whole number in ``[low, high]`` from the same shapes as :func:`parse_float`; else None."""
-    number = parse_float(value)
-    if number is None or not number.is_integer() or not low <= number <= high:
+def text(value: Any, limit: int = TEXT_LIMIT) -> str:
+    """A string field, stripped and capped at ``limit`` characters; numbers as their digits.
+
+    Booleans, None, containers, huge or non-finite numbers read as ``""``.
+    """
+    if isinstance(value, str):
+        return value.strip()[:limit]
+    if isinstance(value, bool) or value is None:
+        return ""
+    if isinstance(value, int):
+        return str(value) if abs(value) < _INT_LIMIT else ""
+    if isinstance(value, float) and math.isfinite(value) and abs(value) < _INT_LIMIT:
+        return str(int(value)) if value.is_integer() else str(value)
+    return ""
+
+
+def name(value: Any) -> str:
+    """A person or team name (capped at ``NAME_LIMIT``)."""
+    return text(value, NAME_LIMIT)
+
+
+def number(value: Any) -> float | None:
+    """A finite float from a number or numeric string; None otherwise."""
+    if isinstance(value, bool):
         return None
-    return int(number)
+    if isinstance(value, str):
+        stripped = value.strip()
+        if not stripped or len(stripped) > 40:
+            return None
+        try:
+            value = float(stripped)
+        except ValueError:
+            return None
+    if isinstance(value, int):
+        if abs(value) >= _INT_LIMIT:
+            return None
+        value = float(value)
+    if isinstance(value, float) and math.isfinite(value):
+        return value
+    return None
+
+
+def integer(value: Any, low: int = 0, high: int = 10**9) -> int | None:
+    """A whole number in ``[low, high]`` (``"3"``, ``3``, ``3.0``); None otherwise."""
+    found = number(value)
+    if found is None or not found.is_integer():
+        return None
+    whole = int(found)
+    return whole if low <= whole <= high else None
+
+
+def flag(value: Any) -> bool:
+    """True only for JSON ``true`` (ESPN's flags; ``"true"`` or 1 are not trusted)."""
+    return value is True
+
+
+def ratio(value: Any, *, low: float = 0.0, high: float = 1.0) -> float | None:
+    """A finite float in ``[low, high]`` (a win percentage by default); None otherwise."""
+    found = number(value)
+    return found if found is not None and low <= found <= high else None
 
 
 def warn_once(logger: logging.Logger, message: str, *args: object) -> None:

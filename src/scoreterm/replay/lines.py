@@ -14,7 +14,7 @@ import zlib
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from scoreterm.providers.body import format_size
+from scoreterm.config_rules import format_size
 
 log = logging.getLogger(__name__)
 

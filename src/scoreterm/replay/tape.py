@@ -30,10 +30,9 @@ from typing import Annotated, Any, BinaryIO
 
 import msgspec
 
-from scoreterm.config_rules import PROVIDER_NAMES, clip
+from scoreterm.config_rules import PROVIDER_NAMES, clip, format_size
 from scoreterm.domain.leagues import UnknownLeague, get_league
 from scoreterm.domain.model import League
-from scoreterm.providers.body import format_size
 from scoreterm.replay.lines import LineError, iter_lines
 
 log = logging.getLogger(__name__)

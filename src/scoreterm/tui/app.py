@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
@@ -18,26 +17,25 @@ from pathlib import Path
 
 from textual.app import App
 from textual.binding import Binding
-from textual.notifications import Notification, SeverityLevel
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 
 from scoreterm.config import Settings
 from scoreterm.engine.clock import Clock, SystemClock
 from scoreterm.engine.feed import Feed
 from scoreterm.session import ReplayControl, Session
-from scoreterm.tui.board import Board, Notice, ToastKind
+from scoreterm.tui.alerts import Alerts
+from scoreterm.tui.board import Board
 from scoreterm.tui.empty import LOOKUP_FAILED, NO_NEXT
 from scoreterm.tui.messages import FeedEnded, FeedFailed, FeedUpdate
-from scoreterm.tui.notify import NotificationGate, Notifier, build_notifier, wants_notification
+from scoreterm.tui.notify import Notifier, build_notifier
 from scoreterm.tui.settings import SettingsSaver
-from scoreterm.tui.toasts import BURST_WINDOW_S, Show, ToastCalmer
 
 NextKickoff = Callable[[str], Awaitable[datetime | None]]
 """Looks up a league's next kick-off after the days shown (None: none soon); may raise."""
 
 SPEED_STEPS = (0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300)
 JUMP_S = 300.0
-FLASH_S = 3.0
 
 
 @dataclass
@@ -93,13 +91,9 @@ class ScoretermApp(App[None]):
         self.win_column = settings.win_column
         self.saver = SettingsSaver(options.config_file)
         self.flash_until: dict[str, float] = {}
-        self.toasted: deque[Notice] = deque(maxlen=200)
+        self.alerts = Alerts(self)
+        self.toasted = self.alerts.toasted
         """Every notice toasted, alone or in a summary (newest last), for tests and the curious."""
-        self.toast_log: deque[tuple[str, str]] = deque(maxlen=200)
-        """Every toast put on screen as (title, message): summaries as one."""
-        self.calmer = ToastCalmer()
-        self._burst_toasts: list[Notification] = []
-        self.gate: NotificationGate | None = None
         self.feed_state = "connecting"
         self.holding_until: float | None = None
         """Monotonic time the update held back by the delay will show (None: none held)."""
@@ -114,7 +108,7 @@ class ScoretermApp(App[None]):
         notifier = self.options.notifier
         if notifier is None and self.options.settings.notify:
             notifier = build_notifier(os.environ, self._write_terminal)
-        self.gate = NotificationGate(notifier) if notifier is not None else None
+        self.alerts.notify_with(notifier)
         self._start_pump()
 
     def _write_terminal(self, sequence: str) -> None:
@@ -148,7 +142,7 @@ class ScoretermApp(App[None]):
         now = self.options.clock.monotonic()
         self.feed_state = "live"
         for notice in self.board.apply(message.update, now):
-            self._toast(notice, now)
+            self.alerts.take(notice, now)
         self.version += 1
 
     def on_feed_ended(self, _: FeedEnded) -> None:
@@ -165,51 +159,12 @@ class ScoretermApp(App[None]):
         self.notify(str(message.error), title="Feed stopped", severity="error", timeout=10)
         self.version += 1
 
-    def _toast(self, notice: Notice, now: float) -> None:
-        hidden = self.is_hidden(notice.match_id)
-        match = self.board.matches.get(notice.match_id)
-        if self.gate is not None and wants_notification(
-            notice, match, self.options.settings, self.favourites, hidden=hidden
-        ):
-            self.gate.offer(notice, now)
-            self.set_timer(BURST_WINDOW_S + 0.1, self.gate.flush)
-        if notice.kind.value not in self.options.settings.toasts or hidden:
-            return
-        self.flash_until[notice.match_id] = now + FLASH_S
-        self.toasted.append(notice)
-        # Nothing else may change for a while: end the flash on time.
-        self.set_timer(FLASH_S + 0.05, self._bump)
-        decision = self.calmer.offer(notice, now)
-        if isinstance(decision, Show):
-            if self.calmer.burst_length == 1:
-                self._burst_toasts = []
-            severity: SeverityLevel = (
-                "warning" if notice.kind in (ToastKind.GOAL_DISALLOWED, ToastKind.RED_CARD) else "information"
-            )
-            self._burst_toasts.append(self._show(notice.title, notice.message, severity))
-            if self.options.settings.bell:
-                self.bell()
-            return
-        # A burst: its toasts so far give way to one summary, updated as the burst goes on.
-        for shown in self._burst_toasts:
-            self._unnotify(shown, refresh=False)
-        self._burst_toasts = [self._show(decision.title, decision.message, "information")]
-        if self.options.settings.bell and len(decision.notices) == self.calmer.size:
-            self.bell()
-
-    def _show(self, title: str, message: str, severity: SeverityLevel) -> Notification:
-        """Put a toast on screen at once (not through a message, so a burst can take it back)."""
-        notification = Notification(message, title, severity, 8)
-        self._notifications.add(notification)
-        self._refresh_notifications()
-        self.toast_log.append((title, message))
-        return notification
-
     def say(self, message: str, title: str = "", severity: SeverityLevel = "information") -> None:
         """A short toast answering a key (``f`` starred Mexico)."""
         self.notify(message, title=title, severity=severity, timeout=4)
 
-    def _bump(self) -> None:
+    def bump(self) -> None:
+        """Tell the screens something changed (a flash ended)."""
         self.version += 1
 
     def is_hidden(self, match_id: str) -> bool:

@@ -117,7 +117,9 @@ def build_table(matches: Sequence[Match], ctx: RowContext) -> tuple[Layout, list
     two_line = bool(scored) and lines + len(scored) <= ctx.height
     if two_line:
         lines += len(scored)
-    layout = _layout(parts, leagues, ctx, scrollbar=lines > ctx.height)
+    titles = [league_name(slug) for slug in leagues] if ctx.headed else []
+    titles += [day_label(day, ctx.today) for day in days] if by_day else []
+    layout = _layout(parts, leagues, ctx, scrollbar=lines > ctx.height, two_line=two_line, titles=titles)
     name_width = layout.widths[2]
     rows: list[Row] = []
     for slug in leagues:
@@ -143,7 +145,7 @@ def _parts(match: Match, ctx: RowContext) -> _Parts:
     events = [] if hidden else ctx.events(match)
     win = ""
     if ctx.win and match.prob is not None and match.phase.state is not PhaseState.FINAL:
-        win = NO_WIN if hidden else "·".join(str(n) for n in win_numbers(match.prob, text.first))
+        win = NO_WIN if hidden else " ".join(win_numbers(match.prob, text.first))
     return _Parts(
         match=match,
         when=text.when,
@@ -167,7 +169,15 @@ def _labels(leagues: list[str]) -> tuple[str, str]:
     return "Home/Away", "Away/Home"
 
 
-def _layout(parts: list[_Parts], leagues: list[str], ctx: RowContext, *, scrollbar: bool) -> Layout:
+def _layout(
+    parts: list[_Parts],
+    leagues: list[str],
+    ctx: RowContext,
+    *,
+    scrollbar: bool,
+    two_line: bool,
+    titles: list[str],
+) -> Layout:
     first_label, second_label = _labels(leagues)
     when = max([4, *(text_width(p.when) for p in parts)])
     score = max([5, *(text_width(p.score) for p in parts)])
@@ -186,16 +196,25 @@ def _layout(parts: list[_Parts], leagues: list[str], ctx: RowContext, *, scrollb
         status -= cut
         spare += cut
         fixed[3] = status
-    natural = max([len(first_label), len(second_label), *(_natural(p) for p in parts)])
+    natural = max(
+        [
+            len(first_label),
+            len(second_label),
+            *map(text_width, titles),
+            *(_natural(p, two_line) for p in parts),
+        ]
+    )
     name = max(4, min(natural, spare // 2))
     widths = [1, when, name, score, name, status, *fixed[4:]]
     return Layout(tuple(keys), tuple(labels), tuple(widths))
 
 
-def _natural(p: _Parts) -> int:
+def _natural(p: _Parts, two_line: bool) -> int:
     marks = max(p.cards) + 1 if any(p.cards) else 0
-    longest = max(text_width(p.match.home.name), text_width(p.match.away.name))
-    return longest + marks
+    longest = max(text_width(p.match.home.name), text_width(p.match.away.name)) + marks
+    if two_line:
+        longest = max(longest, *(text_width(goals) for goals in p.goals))
+    return longest
 
 
 def _header(key: str, label: Text, layout: Layout, width: int) -> Row:
@@ -238,7 +257,7 @@ def _team(
     text.append(name, style=style)
     if marks and right:
         text.append(f" {marks}", style="bold red")
-    if height > 1:
+    if height > 1 and goals:
         text.append("\n")
         text.append(ellipsize(goals, width), style="dim")
     return text
@@ -247,11 +266,13 @@ def _team(
 def _win(win: str) -> Text:
     if not win or win == NO_WIN:
         return Text(win, style="dim")
-    numbers = win.split("·")
-    best = max(range(len(numbers)), key=lambda i: int(numbers[i]))
+    numbers = win.split(" ")
+    best = max(
+        range(len(numbers)), key=lambda i: int(numbers[i].strip("<>")) + (0.5 if ">" in numbers[i] else 0)
+    )
     text = Text()
     for index, number in enumerate(numbers):
         if index:
-            text.append("·", style="dim")
+            text.append(" ")
         text.append(number, style="bold" if index == best else "")
     return text

@@ -9,28 +9,21 @@ needs from the board onto its widgets ("attributes down"); it runs no timers of 
 
 from __future__ import annotations
 
-from datetime import tzinfo
 from typing import TYPE_CHECKING
 
-from rich.console import Group, RenderableType
-from rich.style import Style
-from rich.table import Table
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Horizontal
-from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widget import Widget
-from textual.widgets import Footer, Header, TabbedContent, TabPane
+from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
-from scoreterm.domain.centre_text import situation_text
-from scoreterm.domain.display import kickoff_text, status_text
 from scoreterm.domain.model import Match, PhaseState, Sport
+from scoreterm.domain.table_text import match_standings
 from scoreterm.tui.screens.match_views import SOCCER_VIEWS, US_VIEWS, View, views_for
 from scoreterm.tui.widgets.boxscore import BoxScoreView, PlaysView
 from scoreterm.tui.widgets.commentary import CommentaryView, SearchInput
 from scoreterm.tui.widgets.lineups import LineupsView
+from scoreterm.tui.widgets.match_header import MatchHeader
 from scoreterm.tui.widgets.odds import OddsPanel
 from scoreterm.tui.widgets.shots import ShotsView
 from scoreterm.tui.widgets.stats import StatsPanel
@@ -42,76 +35,8 @@ from scoreterm.tui.widgets.winchart_data import sport_of
 if TYPE_CHECKING:
     from scoreterm.tui.app import ScoretermApp
 
-HIDDEN_SCORE = "? - ?"
 WIDE = 100
 """Terminal width from which the timeline and the odds/stats column sit side by side."""
-
-
-class MatchHeader(Widget):
-    """Teams and score, phase and clock (a US game's live state in full), kick-off and venue."""
-
-    COMPONENT_CLASSES = {"match-header--score", "match-header--muted", "match-header--warning"}
-
-    match: reactive[Match | None] = reactive(None, layout=True)
-    """The match shown (None until the board has it)."""
-    hidden: reactive[bool] = reactive(False)
-    """True to show ``? - ?`` for a spoiler-free match."""
-
-    def __init__(self, zone: tzinfo, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.zone = zone
-
-    def render(self) -> RenderableType:
-        """Three centred lines: teams and score; phase and clock; kick-off and venue."""
-        match = self.match
-        muted = self._style("match-header--muted")
-        if match is None:
-            return Text("Waiting for data…", style=muted, justify="center")
-        score = Text(f" {self.score_text(match)} ", style=self._style("match-header--score"))
-        teams = Table.grid(expand=True, padding=(0, 2))
-        teams.add_column(justify="right", ratio=1, no_wrap=True, overflow="ellipsis")
-        # Left, not centre: rich strips a centred cell's trailing space, and the score's padding is styled.
-        teams.add_column(justify="left", no_wrap=True, width=score.cell_len)
-        teams.add_column(justify="left", ratio=1, no_wrap=True, overflow="ellipsis")
-        teams.add_row(Text(match.home.name, style="bold"), score, Text(match.away.name, style="bold"))
-        phase = Text(justify="center", no_wrap=True)
-        phase.append(self.phase_text(match) or "Not started", style="bold")
-        if match.shootout is not None and not self.hidden:
-            phase.append(f"  ·  penalties {match.shootout.home}-{match.shootout.away}")
-        if match.unconfirmed:
-            phase.append("  ·  unconfirmed", style=self._style("match-header--warning"))
-        local = match.kickoff.astimezone(self.zone)
-        where = f"Kick-off {kickoff_text(match, self.zone)} {local.strftime('%Z')}".rstrip()
-        if match.venue:
-            where += f"  ·  {match.venue}"
-        return Group(teams, phase, Text(where, style=muted, justify="center", no_wrap=True))
-
-    def phase_text(self, match: Match) -> str:
-        """The phase and clock; a live US game's state in full (``Top 7 · 2 out · 1-2 · ●○●``)."""
-        sport = sport_of(match)
-        if sport is Sport.SOCCER or not match.phase.is_active or self.hidden:
-            return status_text(match)
-        clock = match.clock if match.phase.state is PhaseState.LIVE else ""
-        return situation_text(
-            sport.value,
-            match.situation,
-            label=match.phase.label,
-            clock=clock,
-            period=match.phase.period,
-            home=match.home.abbrev,
-            away=match.away.abbrev,
-        )
-
-    def score_text(self, match: Match) -> str:
-        """``2 - 0``; ``? - ?`` when hidden; ``v`` before kick-off."""
-        if self.hidden:
-            return HIDDEN_SCORE
-        if match.phase.state in (PhaseState.SCHEDULED, PhaseState.POSTPONED, PhaseState.CANCELLED):
-            return "v"
-        return f"{match.score.home} - {match.score.away}"
-
-    def _style(self, component: str) -> Style:
-        return self.get_component_rich_style(component)
 
 
 class MatchScreen(Screen[None]):
@@ -140,6 +65,7 @@ class MatchScreen(Screen[None]):
         zone = self.scoreterm.options.zone
         yield Header(icon="●")
         yield MatchHeader(zone, id="match-header")
+        yield Static(id="match-table")
         with TabbedContent(id="match-views"):
             with TabPane("1 Match", id="view-match"), Container(id="match-body"):
                 yield Timeline(id="timeline")
@@ -148,8 +74,13 @@ class MatchScreen(Screen[None]):
                     yield StatsPanel(id="stats")
             with TabPane("2 Win %", id="view-chart"):
                 yield WinChart(id="winchart")
+            # Panes in an order that suits both sports' numbering (the other sport's are hidden).
             with TabPane("3 Lineups", id="view-lineups"):
                 yield LineupsView(id="lineups")
+            with TabPane("Box score", id="view-box"):
+                yield BoxScoreView(id="box")
+            with TabPane("Plays", id="view-plays"):
+                yield PlaysView(id="plays")
             with TabPane("4 Commentary", id="view-commentary"), Horizontal(id="commentary-body"):
                 yield Timeline(id="commentary-timeline")
                 yield CommentaryView(zone=zone, id="commentary")
@@ -157,10 +88,8 @@ class MatchScreen(Screen[None]):
                 yield ShotsView(id="shots")
             with TabPane("6 Stats", id="view-stats"):
                 yield StatsPanel(bars=True, id="stat-bars")
-            with TabPane("Box score", id="view-box"):
-                yield BoxScoreView(id="box")
-            with TabPane("Plays", id="view-plays"):
-                yield PlaysView(id="plays")
+            with TabPane("Preview", id="view-preview"):
+                yield CommentaryView(zone=zone, preview_only=True, id="preview")
         yield StatusBar(id="status")
         yield Footer(compact=True, show_command_palette=False)
 
@@ -190,6 +119,15 @@ class MatchScreen(Screen[None]):
             tabs.show_tab(view.pane)
             tabs.get_tab(view.pane).label = f"{number} {view.title}"
 
+    def _show_standings(self, match: Match | None, hidden: bool) -> None:
+        """The two teams' rows of the live table, in a line under the header (none when hidden:
+        points and places give the score away)."""
+        table = self.scoreterm.board.tables.get(match.league) if match is not None else None
+        text = match_standings(table, match) if table is not None and match is not None and not hidden else ""
+        line = self.query_one("#match-table", Static)
+        line.display = bool(text)
+        line.update(text)
+
     def refresh_view(self, _: object = None) -> None:
         """Copy the match's state from the board onto the widgets."""
         app = self.scoreterm
@@ -201,31 +139,44 @@ class MatchScreen(Screen[None]):
             views = views_for(match)
             if views != self.views:
                 self._arrange(views)
+                self.refresh_bindings()
             self._label_commentary(match)
         header = self.query_one("#match-header", MatchHeader)
         header.match, header.hidden = match, hidden
+        self._show_standings(match, hidden)
         entries = tuple((e.event, e.disallowed) for e in app.board.timeline(self.match_id))
         for timeline in self.query(Timeline):
             timeline.teams, timeline.entries, timeline.hidden = teams, entries, hidden
         odds = self.query_one("#odds", OddsPanel)
         odds.teams = teams
         odds.odds = match.odds if match else None
+        odds.started = match is None or match.phase.state is not PhaseState.SCHEDULED
+        consensus = match.consensus if match else None
+        # An in-play consensus moved with the score: it would give a hidden score away.
+        odds.consensus = None if consensus is None or (hidden and consensus.in_play) else consensus
         odds.moves = match.trend.odds if match and match.trend and not hidden else ()
         # Which way the lines moved can give an in-play score away.
         odds.previous = None if hidden else app.board.previous_odds.get(self.match_id)
+        us = match is not None and sport_of(match) is not Sport.SOCCER
         for stats in self.query(StatsPanel):
+            stats.away_first = us  # before the reactive assignments below redraw it
             stats.teams, stats.stats, stats.hidden = teams, match.stats if match else (), hidden
         chart = self.query_one("#winchart", WinChart)
         chart.match, chart.events, chart.hidden = match, tuple(event for event, _ in entries), hidden
         for view in (
             self.query_one("#lineups", LineupsView),
             self.query_one("#commentary", CommentaryView),
+            self.query_one("#preview", CommentaryView),
             self.query_one("#shots", ShotsView),
             self.query_one("#box", BoxScoreView),
             self.query_one("#plays", PlaysView),
         ):
             view.match, view.hidden = match, hidden
-        self.sub_title = f"{match.home.name} v {match.away.name}" if match else self.match_id
+        self.sub_title = self.match_id
+        if match is not None and sport_of(match) is Sport.SOCCER:
+            self.sub_title = f"{match.home.name} v {match.away.name}"
+        elif match is not None:
+            self.sub_title = f"{match.away.name} @ {match.home.name}"
 
     def _label_commentary(self, match: Match) -> None:
         """The commentary view is the preview until the first line of commentary."""
@@ -234,12 +185,18 @@ class MatchScreen(Screen[None]):
         if number is None:
             return
         commentary.match = match
-        title = "Preview" if commentary.previewing or sport_of(match) is not Sport.SOCCER else "Commentary"
+        title = "Preview" if commentary.previewing else "Commentary"
         tab = self.query_one("#match-views", TabbedContent).get_tab("view-commentary")
         if str(tab.label) != f"{number} {title}":
             tab.label = f"{number} {title}"
 
     # -- actions ------------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """``/`` exists (and shows in the footer) only where there is commentary to search."""
+        if action == "search":
+            return any(v.pane == "view-commentary" for v in self.views)
+        return True
 
     def action_view(self, number: int) -> None:
         """Switch to the ``number``-th view (as numbered in the tab bar)."""

@@ -24,7 +24,7 @@ SOCCER_VIEWS = (
     MATCH,
     CHART,
     View("view-lineups", "Lineups", "#lineups"),
-    View("view-commentary", "Commentary", "#commentary-scroll"),
+    View("view-commentary", "Commentary", "#commentary #commentary-scroll"),
     View("view-shots", "Shots", "#shots"),
     STATS,
 )
@@ -34,7 +34,7 @@ US_VIEWS = (
     View("view-box", "Box score", "#box"),
     View("view-plays", "Plays", "#plays"),
     STATS,
-    View("view-commentary", "Preview", "#commentary-scroll"),
+    View("view-preview", "Preview", "#preview #commentary-scroll"),
 )
 
 

@@ -45,6 +45,8 @@ class ScoreboardScreen(Screen[None]):
         Binding("slash", "filter", "Filter", key_display="/"),
         Binding("l", "league", "League"),
         Binding("w", "win_column", "Win %"),
+        Binding("t", "table", "Table"),
+        Binding("b", "bracket", "Bracket"),
         Binding("r", "reveal", "Reveal"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
@@ -78,7 +80,13 @@ class ScoreboardScreen(Screen[None]):
         self.query_one("#filter", Input).display = False
         self.query_one(ScoreTable).focus()
         self.watch(self.app, "version", self.refresh_rows)
+        # An empty table's explanation counts down (the delay) without waiting for data.
+        self.set_interval(1.0, self._tick_empty)
         self._redraw()
+
+    def _tick_empty(self) -> None:
+        if not self._shown:
+            self.refresh_rows()
 
     def on_resize(self, _: Resize) -> None:
         """Fit the columns (and the scorers' second lines) to the new size."""
@@ -302,6 +310,25 @@ class ScoreboardScreen(Screen[None]):
         word = "shown" if app.win_column else "hidden"
         self._save("win_column", app.win_column, f"Win % column {word} · w toggles", "Win %")
         self.refresh_rows()
+
+    def _league_in_view(self) -> str | None:
+        """The highlighted match's league, else the league shown, else the first followed."""
+        match = self._current_match()
+        if match is not None:
+            return match.league
+        return self.league or next(iter(self.scoreterm.options.leagues), None)
+
+    def action_table(self) -> None:
+        """Open the table of the highlighted match's league (live while its matches are in play)."""
+        from scoreterm.tui.screens.tables import TableScreen
+
+        self.app.push_screen(TableScreen(self._league_in_view()))
+
+    def action_bracket(self) -> None:
+        """Open the knock-out bracket of the highlighted match's tournament."""
+        from scoreterm.tui.screens.tables import BracketScreen
+
+        self.app.push_screen(BracketScreen(self._league_in_view()))
 
     def action_reveal(self) -> None:
         """Reveal the score of the highlighted match (or every hidden one on a header row)."""

@@ -19,7 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from scoreterm.domain.bracket import build_bracket, knockouts_of
-from scoreterm.domain.leagues import UnknownLeague, get_league
+from scoreterm.domain.leagues import TIEBREAK_TEXT, UnknownLeague, get_league
 from scoreterm.domain.table import LiveGroup, LiveTable
 from scoreterm.domain.table_text import live_text, move_text, team_label, tie_text
 from scoreterm.tui.widgets.status_bar import StatusBar
@@ -28,6 +28,12 @@ if TYPE_CHECKING:
     from scoreterm.tui.app import ScoretermApp
 
 NAME_WIDTH = 22
+# From this width the team column takes NAME_WIDTH (the table then needs about 70 columns).
+WIDE_COLUMNS = 78
+SPOILER_TEXT = (
+    "The table is hidden: a spoiler-free team's match counts in it. "
+    "r on the scoreboard reveals the score (and the table)."
+)
 
 
 def league_title(slug: str) -> str:
@@ -36,6 +42,30 @@ def league_title(slug: str) -> str:
         return get_league(slug).name
     except UnknownLeague:
         return slug
+
+
+def zone_legend(table: LiveTable, width: int) -> Text:
+    """What the coloured ranks mean (``■ Champions League  ■ Relegation``), in table order, a zone
+    never split across lines of ``width``."""
+    zones: dict[str, str] = {}
+    for group in table.groups:
+        for row in group.entries:
+            note = row.entry.note
+            if note is not None and note.description:
+                zones.setdefault(note.description, note.colour)
+    legend, used = Text(), 0
+    for description, colour in zones.items():
+        size = len(description) + 2
+        if used and used + 2 + size > width:
+            legend.append("\n")
+            used = 0
+        elif used:
+            legend.append("  ")
+            used += 2
+        legend.append("■ ", style=colour if colour.startswith("#") else "")
+        legend.append(description)
+        used += size
+    return legend
 
 
 class _Board(Screen[None]):
@@ -109,12 +139,21 @@ class TableScreen(_Board):
 
     def content(self, league: str) -> RenderableType:
         table = self.scoreterm.board.tables[league]
-        wide = self.size.width >= 100
+        hidden = [match_id for match_id in table.applied if self.scoreterm.is_hidden(match_id)]
+        if hidden:
+            # Points and places would give the score away: nothing of the table until revealed.
+            return Text(SPOILER_TEXT, style="dim")
+        wide = self.size.width >= WIDE_COLUMNS
         parts: list[RenderableType] = [self._group(table, group, wide) for group in table.groups]
+        legend = zone_legend(table, self.size.width - 4)
+        if legend.plain:
+            parts.append(legend)
         if table.official_order_kept:
             parts.append(
                 Text("Teams level on points keep the official order (head-to-head not known).", style="dim")
             )
+        elif table.tiebreak in TIEBREAK_TEXT:
+            parts.append(Text(TIEBREAK_TEXT[table.tiebreak], style="dim"))
         return Group(*parts)
 
     def _group(self, table: LiveTable, group: LiveGroup, wide: bool) -> Table:
@@ -136,7 +175,7 @@ class TableScreen(_Board):
             rank = Text(str(entry.rank), style=f"on {colour}" if colour.startswith("#") else "")
             values: tuple[object, ...]
             if soccer:
-                gd = "" if entry.goal_difference is None else f"{entry.goal_difference:+d}"
+                gd = "" if entry.goal_difference is None else f"{entry.goal_difference:+d}".replace("+0", "0")
                 values = (entry.played, entry.won, entry.drawn, entry.lost, gd, entry.points)
             else:
                 pct = "" if entry.win_pct is None else f"{entry.win_pct:.3f}".lstrip("0")

@@ -88,9 +88,10 @@ class CommentaryView(Vertical):
     search: reactive[str] = reactive("", init=False)
     """The text searched for (empty: everything)."""
 
-    def __init__(self, *, zone: tzinfo = UTC, id: str | None = None) -> None:
+    def __init__(self, *, zone: tzinfo = UTC, preview_only: bool = False, id: str | None = None) -> None:
         super().__init__(id=id)
         self.zone = zone
+        self.preview_only = preview_only
 
     def compose(self) -> ComposeResult:
         search = SearchInput(placeholder="search the commentary (esc closes)", id="commentary-search")
@@ -136,6 +137,8 @@ class CommentaryView(Vertical):
         match = self.match
         if match is None:
             return False
+        if self.preview_only:
+            return True
         commentary = match.centre.commentary if match.centre is not None else ()
         return match.phase.state is PhaseState.SCHEDULED and not commentary
 

@@ -17,7 +17,8 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.reactive import reactive
 
-from scoreterm.domain.centre import Lineup, LineupPlayer, MatchCentre, formation_lines, minute_number
+from scoreterm.domain.centre import Lineup, LineupPlayer, MatchCentre, formation_lines
+from scoreterm.domain.minutes import exact_minute
 from scoreterm.domain.model import Match, PhaseState
 from scoreterm.tui.widgets.adaptive import AdaptiveBody, cut, notice
 from scoreterm.tui.widgets.pitch import Canvas
@@ -150,10 +151,9 @@ class LineupsView(VerticalScroll):
         for index, line in enumerate(away_lines):
             x = width - 1 - (index + 1) * slot
             self._place(canvas, away, line, x, slot, height)
-        title = Text()
-        title.append(f" {home.team} {home.formation} ", style=self._style("lineups--home"))
-        title.append("→   ←", style=self._style("lineups--muted"))
-        title.append(f" {away.formation} {away.team} ", style=self._style("lineups--away"))
+        left = Text(f" {home.team} {home.formation} →", style=self._style("lineups--home"))
+        right = Text(f"← {away.formation} {away.team} ", style=self._style("lineups--away"))
+        title = Text.assemble(left, " " * max(1, width - left.cell_len - right.cell_len), right)
         return Group(title, *canvas.lines())
 
     def _place(
@@ -209,7 +209,7 @@ class LineupsView(VerticalScroll):
             for player in used:
                 name = Text(player.name, style=self._name_style(player))
                 if player.came_on is not None and player.came_on.player:
-                    name.append(f" for {player.came_on.player}", style=muted)
+                    name.append(f" for {player.came_on.player.split(' ')[-1]}", style=muted)
                 table.add_row(player.jersey, name, self.marks(player))
         unused = [p for p in lineup.bench if p not in used]
         if unused:
@@ -220,4 +220,4 @@ class LineupsView(VerticalScroll):
 
 
 def _minute_key(minute: str) -> tuple[int, int]:
-    return minute_number(minute) or (999, 0)
+    return exact_minute(minute) or (999, 0)

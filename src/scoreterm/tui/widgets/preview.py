@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from scoreterm.domain.centre import FormGame, Preview
-from scoreterm.domain.model import Match
+from scoreterm.domain.model import Match, PhaseState
 from scoreterm.tui.widgets.odds import american, chances, which_line
 
 FORM_SHOWN = 5
@@ -48,7 +48,9 @@ def odds_line(match: Match) -> str:
         cells.append(f"{label} {american(price)}" + (f" ({share})" if share else ""))
     if not cells:
         return ""
-    return f"{odds.provider} {which_line(odds)}: " + " · ".join(cells)
+    # Before kick-off the book's line is the pre-match line, whatever ESPN names its field.
+    moment = which_line(odds, started=match.phase.state is not PhaseState.SCHEDULED)
+    return f"{odds.provider} {moment}: " + " · ".join(cells)
 
 
 def _game(game: FormGame) -> str:
@@ -79,15 +81,6 @@ def preview_body(match: Match, zone: tzinfo, muted: Style, header: Style) -> Ren
     for label, letters in ((home, preview.home_form_text), (away, preview.away_form_text)):
         form.add_row(Text(label, style="bold"), Text(" ".join(letters) or "—", style="bold"))
     blocks += [Text(""), Text("Form (newest first)", style=header), form]
-    games = Table.grid(padding=(0, 2))
-    games.add_column(no_wrap=True)
-    games.add_column(no_wrap=True)
-    games.add_column()
-    for label, played in ((home, preview.home_form), (away, preview.away_form)):
-        for game in played[:FORM_SHOWN]:
-            games.add_row(label, _game(game), Text(game.competition, style=muted))
-    if games.row_count:
-        blocks += [Text(""), Text("Recent games", style=header), games]
     if preview.head_to_head:
         meetings = Table.grid(padding=(0, 2))
         meetings.add_column(no_wrap=True)
@@ -101,4 +94,13 @@ def preview_body(match: Match, zone: tzinfo, muted: Style, header: Style) -> Ren
             )
             meetings.add_row(meeting.date, score, Text(meeting.competition, style=muted))
         blocks += [Text(""), Text("Head to head", style=header), meetings]
+    games = Table.grid(padding=(0, 2))
+    games.add_column(no_wrap=True)
+    games.add_column(no_wrap=True)
+    games.add_column()
+    for label, played in ((home, preview.home_form), (away, preview.away_form)):
+        for game in played[:FORM_SHOWN]:
+            games.add_row(label, _game(game), Text(game.competition, style=muted))
+    if games.row_count:
+        blocks += [Text(""), Text("Recent games", style=header), games]
     return Group(*blocks)

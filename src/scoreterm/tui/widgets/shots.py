@@ -16,7 +16,8 @@ from textual.containers import VerticalScroll
 from textual.reactive import reactive
 
 from scoreterm.domain.centre import Shot, shot_counts
-from scoreterm.domain.model import Match
+from scoreterm.domain.minutes import exact_minute
+from scoreterm.domain.model import Match, PhaseState
 from scoreterm.tui.widgets.adaptive import AdaptiveBody, notice
 from scoreterm.tui.widgets.pitch import Canvas
 
@@ -26,7 +27,7 @@ GLYPHS = {"goal": "●", "on_target": "○", "woodwork": "◇", "off_target": "�
 LEGEND = (
     ("goal", "goal"),
     ("on_target", "saved"),
-    ("woodwork", "woodwork"),
+    ("woodwork", "post"),
     ("off_target", "off"),
     ("blocked", "blocked"),
 )
@@ -36,6 +37,7 @@ SLICE = 15
 SIDE_WIDTH = 30
 PITCH_MIN = 40
 PITCH_MAX = 84
+PITCH_ROWS = 21
 
 
 def place(shot: Shot, width: int, height: int) -> tuple[int, int] | None:
@@ -48,6 +50,17 @@ def place(shot: Shot, width: int, height: int) -> tuple[int, int] | None:
         # Facing right, the attacker's right touchline (y = 0) is at the bottom of the screen.
         return round(x * (width - 1)), round((1.0 - y) * (height - 1))
     return round((1.0 - x) * (width - 1)), round(y * (height - 1))
+
+
+def played_slices(match: Match, rows: tuple[tuple[int, int, int], ...]) -> tuple[tuple[int, int, int], ...]:
+    """``rows`` run on with empty slices to the minute played (90' once over): a quiet last
+    quarter of an hour shows as none, not as nothing."""
+    minute = exact_minute(match.clock)
+    played = 90 if match.phase.state is PhaseState.FINAL else minute[0] if minute is not None else 0
+    last = (max(played, 1) - 1) // SLICE
+    known = {start: (start, home, away) for start, home, away in rows}
+    end = max([last, *(start // SLICE for start in known)])
+    return tuple(known.get(index * SLICE, (index * SLICE, 0, 0)) for index in range(end + 1))
 
 
 class ShotsView(VerticalScroll):
@@ -95,7 +108,8 @@ class ShotsView(VerticalScroll):
 
     def pitch(self, match: Match, shots: tuple[Shot, ...], width: int) -> RenderableType:
         """The shot map: a text pitch, a mark per shot in the shooting team's colour."""
-        height = max(7, min(15, round(width * 68 / 105 / 2.2)) | 1)
+        # A cell is about twice as tall as it is wide: a 105 x 68 pitch is half as many rows.
+        height = max(7, min(PITCH_ROWS, round(width * 68 / 105 / 2.2)) | 1)
         canvas = Canvas(width, height, self._style("shots--pitch"))
         canvas.frame()
         best: dict[tuple[int, int], Shot] = {}
@@ -106,7 +120,7 @@ class ShotsView(VerticalScroll):
         for (x, y), shot in best.items():
             style = self._style("shots--home" if shot.side == "home" else "shots--away")
             if shot.outcome == "goal":
-                style += Style(bold=True, reverse=True)
+                style += Style(bold=True)
             canvas.put(x, y, GLYPHS[shot.outcome], style)
         home, away = match.home.abbrev or match.home.name, match.away.abbrev or match.away.name
         heading = Text()
@@ -129,7 +143,7 @@ class ShotsView(VerticalScroll):
         table.add_column(no_wrap=True)
         table.add_column(justify="right", no_wrap=True)
         table.add_column(no_wrap=True)
-        rows = shot_counts(shots, SLICE)
+        rows = played_slices(match, shot_counts(shots, SLICE))
         most = max([1, *(max(h, a) for _, h, a in rows)])
         header = self._style("shots--header")
         table.add_row(

@@ -51,6 +51,7 @@ class StatsPanel(VerticalScroll):
     """True to keep the numbers hidden (spoiler-free match not yet revealed)."""
 
     def __init__(self, *, bars: bool = False, away_first: bool = False, id: str | None = None) -> None:
+        """``bars`` draws two-sided bars; ``away_first`` puts the away team on the left (US sports)."""
         super().__init__(id=id)
         self.bars = bars
         self.away_first = away_first
@@ -93,10 +94,11 @@ class StatsPanel(VerticalScroll):
             header_style=self.get_component_rich_style("stats--header"),
         )
         table.add_column("", ratio=1, no_wrap=True, overflow="ellipsis")
-        table.add_column(home, justify="right", no_wrap=True)
-        table.add_column(away, justify="right", no_wrap=True)
+        # US fans read away before home.
+        table.add_column(away if self.away_first else home, justify="right", no_wrap=True)
+        table.add_column(home if self.away_first else away, justify="right", no_wrap=True)
         for row in self.rows():
-            table.add_row(row.label, row.home, row.away)
+            table.add_row(row.label, *((row.away, row.home) if self.away_first else (row.home, row.away)))
         return table
 
     def bar_table(self, width: int) -> RenderableType:

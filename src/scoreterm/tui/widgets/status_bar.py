@@ -52,6 +52,10 @@ class StatusBar(Static):
         board = app.board
         now = app.options.clock.monotonic()
         text = Text()
+        if app.options.delay > 0:
+            # Everything on screen is this far behind the source, on purpose (--delay).
+            text.append(f"delayed {app.options.delay:g} s", style="bold reverse yellow")
+            text.append("  ")
         replay = app.options.replay
         if replay is not None:
             speed = "max" if math.isinf(replay.clock.speed) else f"{replay.clock.speed:g}x"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from rich.console import Group, RenderableType
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.color import Color
 from textual.containers import Horizontal, VerticalScroll
 from textual.reactive import reactive
 from textual.widgets import Static
@@ -22,7 +23,9 @@ from scoreterm.tui.widgets.adaptive import AdaptiveBody, notice
 from scoreterm.tui.widgets.winchart_data import MARKED, axis_for, headline, markers, split, steps
 
 NO_LINE = "No win probability yet"
+NO_HISTORY = "The line grows from the moment the match is watched"
 HIDDEN_TEXT = "Win probability hidden — press r to reveal"
+FILL = 0.35
 GOAL_MARK = "●"
 CARD_MARK = "▮"
 
@@ -47,6 +50,8 @@ class WinChart(Horizontal):
 
     def on_mount(self) -> None:
         self.query_one("#winchart-swings").border_title = "Swings"
+        # The fill and the line take the theme's colours: redraw when it changes.
+        self.app.theme_changed_signal.subscribe(self, lambda _: self._show())
         self._show()
 
     def watch_match(self) -> None:
@@ -58,12 +63,14 @@ class WinChart(Horizontal):
     def watch_hidden(self) -> None:
         self._show()
 
-    def _colour(self, component: str) -> tuple[int, int, int]:
+    def _colour(self, component: str, strength: float = 1.0) -> tuple[int, int, int]:
+        """A component's colour, blended into the chart's background when ``strength`` < 1."""
         colour = self.get_component_rich_style(component).color
-        if colour is None:
-            return (128, 128, 128)
-        triplet = colour.get_truecolor()
-        return (triplet.red, triplet.green, triplet.blue)
+        base = Color(128, 128, 128) if colour is None else Color.from_rich_color(colour)
+        if strength < 1.0:
+            background = Color.parse(self.app.theme_variables.get("surface", "#000000"))
+            base = background.blend(base, strength)
+        return base.rgb
 
     def _show(self) -> None:
         if not self.is_mounted:
@@ -73,6 +80,9 @@ class WinChart(Horizontal):
         match = self.match
         line = steps(match, axis_for(match)) if match is not None and not self.hidden else []
         message = HIDDEN_TEXT if self.hidden else NO_LINE
+        if not self.hidden and match is not None and match.prob is not None:
+            # Joined late (or at the final whistle): the numbers exist, the line has no history yet.
+            message = f"{headline(match)}\n{NO_HISTORY}"
         plot.display = bool(line)
         empty.display = not line
         empty.update(notice(message, "dim"))
@@ -87,11 +97,15 @@ class WinChart(Horizontal):
         plt = plot.plt
         plt.clear_data()
         plt.clear_figure()
-        home, away = self._colour("winchart--home"), self._colour("winchart--away")
         above, below = split(line)
-        for runs, colour in ((above, home), (below, away)):
+        for runs, component in ((above, "winchart--home"), (below, "winchart--away")):
+            # A dim fill, the line itself drawn over it at full strength.
             for run in runs:
-                plt.plot([x for x, _ in run], [y for _, y in run], color=colour, marker="hd", fillx=True)
+                xs, ys = [x for x, _ in run], [y for _, y in run]
+                plt.plot(xs, ys, color=self._colour(component, FILL), marker="hd", fillx=True)
+            for run in runs:
+                xs, ys = [x for x, _ in run], [y for _, y in run]
+                plt.plot(xs, ys, color=self._colour(component), marker="braille")
         plt.hline(0.0, self._colour("winchart--muted"))
         for mark in markers(self.events, axis):
             card = mark.kind is EventKind.RED_CARD

@@ -10,10 +10,11 @@ the line is drawn as steps, and it runs on to the current minute.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
-from scoreterm.domain.centre_text import minute_number
 from scoreterm.domain.leagues import UnknownLeague, get_league
+from scoreterm.domain.minutes import exact_minute
 from scoreterm.domain.model import EventKind, Match, MatchEvent, PhaseState, ProbabilityPoint, Sport
 from scoreterm.domain.prob_clock import game_progress
 from scoreterm.domain.prob_series import percent
@@ -87,7 +88,11 @@ def now_x(match: Match, axis: Axis, last: float) -> float:
 
 def steps(match: Match, axis: Axis) -> Points:
     """The line as step vertices ``(x, y)``: each value held until the next, on to :func:`now_x`."""
-    points = [p for p in (match.trend.prob if match.trend else ()) if p.elapsed_s is not None]
+    points = [
+        p
+        for p in (match.trend.prob if match.trend else ())
+        if p.elapsed_s is not None and math.isfinite(p.elapsed_s) and math.isfinite(lead(p))
+    ]
     line: Points = []
     for point in points:
         x = (point.elapsed_s or 0.0) / axis.unit_s
@@ -144,7 +149,7 @@ def markers(events: tuple[MatchEvent, ...], axis: Axis) -> list[Marker]:
     found = []
     for event in events:
         after = event.prob_after
-        number = minute_number(event.minute)
+        number = exact_minute(event.minute)
         if event.kind not in MARKED or after is None or number is None or axis.unit_s != 60.0:
             continue
         found.append(Marker(float(number[0]), 100.0 * (after.home - after.away), event.kind))
