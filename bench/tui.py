@@ -130,8 +130,6 @@ def demo_app(speed: float | None, *, start: float = 0.0, paused: bool = False) -
         settings=Settings(),
         zone=UTC,
         leagues=list(tape.header.leagues),
-        replay=session.replay,
-        session=session,
     )
     return make_app(session.feed, options)
 
@@ -198,7 +196,7 @@ async def child_cpu(scenario: str, seconds: float) -> dict[str, Any]:
         before, started = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
         await asyncio.sleep(seconds)
         after, wall = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter() - started
-        position = app.options.replay.position if app.options.replay else None
+        position = app.feed.replay.position if app.feed.replay else None
         result = {
             "scenario": scenario,
             "wall_s": wall,
@@ -292,7 +290,7 @@ async def child_memory(scenario: str, seconds: float) -> dict[str, Any]:
                     "heap_kib": tracemalloc.get_traced_memory()[0] / 1024 if traced else math.nan,
                     "blocks": float(sys.getallocatedblocks()),
                     "updates": app.board.updates_seen,
-                    "position": app.options.replay.position if app.options.replay else math.nan,
+                    "position": app.feed.replay.position if app.feed.replay else math.nan,
                     "cached": _table_cache_entries(app),
                 }
             )

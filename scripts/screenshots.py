@@ -63,8 +63,6 @@ async def shoot(
         settings=settings or Settings(),
         zone=UTC,
         leagues=["fifa.world"],
-        replay=session.replay,
-        session=session,
     )
     return await _save(name, make_app(session.feed, options), size, steps)
 
@@ -116,7 +114,7 @@ async def _open_match(pilot: Pilot[Any], app: ScoretermApp) -> None:
 
 async def _goal_toast(pilot: Pilot[Any], app: ScoretermApp) -> None:
     # Start just before the goal, then let the tape run into it so the toast fires.
-    replay = app.options.replay
+    replay = app.feed.replay
     assert replay is not None
     replay.clock.jump(GOAL_1 - replay.position + 1)
     await _wait(pilot, lambda: any(n.title.startswith("GOAL") for n in app._notifications))
@@ -125,7 +123,7 @@ async def _goal_toast(pilot: Pilot[Any], app: ScoretermApp) -> None:
 async def _burst(pilot: Pilot[Any], app: ScoretermApp) -> None:
     # From just before the first goal, play through both goals and the red card in one go (as the
     # first poll after a reconnect brings them): one summary toast.
-    replay = app.options.replay
+    replay = app.feed.replay
     assert replay is not None
     replay.clock.jump(SECOND_HALF - replay.position)
     await _wait(pilot, lambda: any("in 1 match" in n.title for n in app._notifications))
@@ -187,8 +185,6 @@ async def shoot_centre(name: str, size: tuple[int, int], key: str) -> Path:
         settings=Settings(toasts=[]),
         zone=UTC,
         leagues=["fifa.world"],
-        replay=session.replay,
-        session=session,
         clock=clock,
     )
     app = make_app(session.feed, options)

@@ -18,6 +18,7 @@ from typing import Any
 
 import scoreterm.commands.serve as serve
 import scoreterm.engine.supervisor as supervisor
+from scoreterm.backoff import Backoff
 from scoreterm.cli import main
 from scoreterm.net.history import History, HistoryError
 
@@ -41,7 +42,7 @@ def _position_fails_once() -> None:
 
 if __name__ == "__main__":
     fault, *args = sys.argv[1:]
-    supervisor.RESTART_BASE_S = 0.01
+    supervisor.TASK_RESTART = Backoff(base_s=0.01, cap_s=0.05)  # type: ignore[misc]
     serve.POSITION_EVERY_S = 0.05
     serve.Supervisor = functools.partial(supervisor.Supervisor, max_restarts=2)  # type: ignore[misc]
     if fault == "append-fails":

@@ -30,7 +30,7 @@ from scoreterm.replay.tape import demo_tape
 from scoreterm.session import replay_session
 from tests.instances import LEASE_MS, Instance, leader_of, running_instance
 from tests.redisserver import RedisServer
-from tests.servers import DEMO_LEAGUE, FIRST_GOAL_T, Json, server_config, until, ws_client
+from tests.servers import DEMO_LEAGUE, DEMO_MATCH, FIRST_GOAL_T, Json, server_config, until, ws_client
 from tests.test_server_supervision import contiguous_after, demo_seq
 
 pytestmark = pytest.mark.slow  # a real redis-server; out of the fast loop
@@ -52,6 +52,7 @@ def is_score(home: int, away: int) -> Any:
 
 async def follow_a_goal(leader: Instance, follower: Instance) -> list[Json]:
     """A follower's client from its first snapshot to the 1-0 delta; asserts every seq once, in order."""
+    await until(lambda: DEMO_MATCH in follower.served(), WAIT_S)  # the leader's first poll reached it
     async with ws_client(follower.url) as client:
         first = await client.subscribe(LEAGUE)
         leader.jump_to(FIRST_GOAL_T)

@@ -232,8 +232,8 @@ def of_match(lines: Sequence[Line], match_id: str) -> list[Line]:
 
 
 def changes(lines: Sequence[Line]) -> list[Line]:
-    """Every line but the status lines (a source changing state is not a change of a match)."""
-    return [x for x in lines if x["type"] != "status"]
+    """Every line of a match: not the status lines (a source changing state) nor the table lines."""
+    return [x for x in lines if x["type"] not in ("status", "table")]
 
 
 def event_tuple(line: Line) -> tuple[Any, ...]:

@@ -9,9 +9,9 @@ import subprocess
 import sys
 from datetime import UTC
 
+from scoreterm.bus.local_feed import LocalFeed
 from scoreterm.commands.headless import LinePrinter, print_feed
 from scoreterm.domain.model import EventKind, Score, SourceStatus, Update, UpdateKind
-from scoreterm.engine.feed import LocalFeed
 from scoreterm.replay.tape import demo_tape
 from scoreterm.session import replay_session
 
@@ -35,7 +35,7 @@ async def test_demo_replay_through_the_feed_ends_at_full_time() -> None:
 
 async def test_lagging_consumer_gets_a_fresh_snapshot_instead_of_a_gap() -> None:
     session = replay_session(demo_tape(), UTC, name="demo", speed=math.inf)
-    feed = LocalFeed(session.engine, maxsize=5)
+    feed = LocalFeed(session.engine, session.feed.bus, maxsize=5)
     await feed.start()
     seen: list[Update] = []
     async for update in feed:

@@ -52,8 +52,6 @@ def demo(*, paused: bool = False, **settings: Any) -> tuple[ScoretermApp, Sessio
         settings=Settings(**settings),
         zone=UTC,
         leagues=["fifa.world"],
-        replay=session.replay,
-        session=session,
     )
     return make_app(session.feed, options), session
 

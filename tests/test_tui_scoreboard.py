@@ -218,7 +218,7 @@ async def test_jump_back_replays_the_tape_to_an_earlier_point() -> None:
         await pilot.press("left_square_bracket")  # 5 minutes back: still 2-0 (goal at t=5540)
         await pilot.press("left_square_bracket")  # 10 minutes back: before Jiménez's goal
         await until(pilot, lambda: bool(rows(app)) and rows(app)[0][3] == "1-0")
-        assert app.options.replay is not None and app.options.replay.position < 5540
+        assert app.feed.replay is not None and app.feed.replay.position < 5540
 
 
 async def test_help_and_quit() -> None:

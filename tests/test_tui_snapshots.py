@@ -39,8 +39,6 @@ def full_time_app() -> ScoretermApp:
         settings=Settings(toasts=[]),
         zone=UTC,
         leagues=["fifa.world"],
-        replay=session.replay,
-        session=session,
         clock=FakeClock(datetime(2026, 6, 11, 21, tzinfo=UTC)),
     )
     return make_app(session.feed, options)
@@ -99,8 +97,6 @@ def live_app(**settings: Any) -> ScoretermApp:
         settings=Settings(toasts=[], **settings),
         zone=UTC,
         leagues=["fifa.world"],
-        replay=session.replay,
-        session=session,
         clock=FakeClock(datetime(2026, 6, 11, 20, 45, tzinfo=UTC)),
     )
     return make_app(session.feed, options)
@@ -234,8 +230,6 @@ def followed_app(*, paused: bool = False) -> ScoretermApp:
         settings=Settings(toasts=[]),
         zone=UTC,
         leagues=["fifa.world"],
-        replay=session.replay,
-        session=session,
         clock=FakeClock(datetime(2026, 6, 11, 21, tzinfo=UTC)),
     )
     return make_app(session.feed, options)
@@ -269,10 +263,10 @@ def test_match_preview_snapshot(snap_compare: Any) -> None:
 
     async def ready(pilot: Pilot[Any]) -> None:
         app = pilot.app
-        assert isinstance(app, ScoretermApp) and app.options.replay is not None
+        assert isinstance(app, ScoretermApp) and app.feed.replay is not None
         await until(pilot, lambda: MEXICO in app.board.matches)
-        app.options.replay.clock.jump(100.0)
-        await until(pilot, lambda: app.options.replay is not None and app.options.replay.position == 100.0)
+        app.feed.replay.clock.jump(100.0)
+        await until(pilot, lambda: app.feed.replay is not None and app.feed.replay.position == 100.0)
         await until(pilot, lambda: app.board.matches[MEXICO].centre is not None)
         await until(pilot, lambda: app.board.matches[MEXICO].centre.preview is not None)  # type: ignore[union-attr]
         await open_view(pilot, "4")

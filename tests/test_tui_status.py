@@ -94,9 +94,7 @@ async def test_provider_stopped_and_restarted_status_tells_the_truth_at_each_ste
         )
         printer, said = LinePrinter(), []
         spy = session.engine.bus.subscribe(["*"])
-        options = AppOptions(
-            settings=settings, zone=UTC, leagues=["fifa.world"], clock=clock, session=session
-        )
+        options = AppOptions(settings=settings, zone=UTC, leagues=["fifa.world"], clock=clock)
         app = make_app(session.feed, options)
         async with app.run_test(size=(120, 30)) as pilot:
 
@@ -160,7 +158,7 @@ async def test_a_provider_that_never_answered_reads_unreachable() -> None:
         url = server.url
     settings = Settings(providers=["espn"], espn_url=url, timeout=5.0)
     session = live_session(settings, [get_league("fifa.world")], UTC, clock=clock)
-    options = AppOptions(settings=settings, zone=UTC, leagues=["fifa.world"], clock=clock, session=session)
+    options = AppOptions(settings=settings, zone=UTC, leagues=["fifa.world"], clock=clock)
     app = make_app(session.feed, options)
     async with app.run_test(size=(120, 30)) as pilot:
         await until(pilot, lambda: app.board.status is not None)

@@ -79,8 +79,6 @@ def demo_app(speed: float, **settings: Any) -> tuple[ScoretermApp, Session]:
         settings=Settings(**settings),
         zone=UTC,
         leagues=["fifa.world"],
-        replay=session.replay,
-        session=session,
     )
     return make_app(session.feed, options), session
 

@@ -16,13 +16,13 @@ import httpx
 import msgspec
 
 from scoreterm import paths
+from scoreterm.bus.local_feed import LocalFeed
 from scoreterm.bus.memory import MemoryBus
 from scoreterm.config import Settings
 from scoreterm.domain.leagues import get_league
 from scoreterm.domain.model import League
 from scoreterm.engine.clock import Clock, ScaledClock, SystemClock
 from scoreterm.engine.engine import Engine, EngineOptions
-from scoreterm.engine.feed import LocalFeed
 from scoreterm.providers.base import PayloadError
 from scoreterm.providers.espn_normalize import normalize_scoreboard
 from scoreterm.providers.oddsapi import OddsApiProvider
@@ -39,8 +39,8 @@ ODDS_BUDGET_FILE = "oddsapi-credits.json"
 
 
 @dataclass
-class ReplayControl:
-    """What the UI can do with a replay: its clock (pause, speed, jump) and where it stands."""
+class TapeReplay:
+    """A tape being played (the :class:`~scoreterm.engine.feed.ReplayControl` of its feed)."""
 
     name: str
     clock: ScaledClock
@@ -58,16 +58,16 @@ class ReplayControl:
         """Length of the tape in seconds."""
         return self.transport.duration
 
-    def restart_at(self, offset: float) -> Session:
-        """A fresh session on the same tape, at the same speed, from ``offset`` seconds.
+    def restart_at(self, offset: float) -> LocalFeed:
+        """A fresh feed on the same tape, at the same speed, from ``offset`` seconds.
 
         Going back in a replay means replaying the tape from the start up to that point: the
-        engine's state cannot run backwards.
+        engine's state cannot run backwards. Closing the feed releases all it runs on.
         """
         session = replay_session(self.tape, self.zone, name=self.name, speed=self.clock.speed)
         if session.replay is not None and offset > 0:
             session.replay.clock.jump(offset)
-        return session
+        return session.feed
 
 
 @dataclass
@@ -75,16 +75,16 @@ class Session:
     """A feed and what it runs on; close it when done."""
 
     feed: LocalFeed
-    engine: Engine
+    engine: Engine[MemoryBus]
     client: httpx.AsyncClient
     clock: Clock
-    replay: ReplayControl | None = None
+    replay: TapeReplay | None = None
     recorder: RecordingTransport | None = None
 
     async def aclose(self) -> None:
-        """Stop the engine and release the HTTP client (and finish a recording)."""
+        """Stop the engine and release the HTTP client (and finish a recording): what closing the
+        feed does."""
         await self.feed.close()
-        await self.client.aclose()
 
 
 def live_session(
@@ -128,8 +128,10 @@ def live_session(
         until_final=until_final,
         consensus=odds_consensus(settings, client, clock),
     )
-    engine = Engine(build_providers(settings, client), MemoryBus(), clock, options)
-    return Session(LocalFeed(engine), engine, client, clock, recorder=recorder)
+    bus = MemoryBus()
+    engine = Engine(build_providers(settings, client), bus, clock, options)
+    feed = LocalFeed(engine, bus, on_close=client.aclose)
+    return Session(feed, engine, client, clock, recorder=recorder)
 
 
 def odds_consensus(settings: Settings, client: httpx.AsyncClient, clock: Clock) -> OddsApiProvider | None:
@@ -196,9 +198,11 @@ def replay_session(
 
     # A tape holds the days it was recorded for: show every match on it, whatever today is.
     options = EngineOptions(leagues=leagues, zone=zone, date_spec=None, schedule=schedule)
-    engine = Engine(build_providers(settings, client), MemoryBus(), clock, options)
-    control = ReplayControl(name, clock, transport, tape, zone)
-    return Session(LocalFeed(engine), engine, client, clock, replay=control)
+    bus = MemoryBus()
+    engine = Engine(build_providers(settings, client), bus, clock, options)
+    control = TapeReplay(name, clock, transport, tape, zone)
+    feed = LocalFeed(engine, bus, replay=control, on_close=client.aclose)
+    return Session(feed, engine, client, clock, replay=control)
 
 
 def start_offset(tape: Tape, minute: int) -> float:

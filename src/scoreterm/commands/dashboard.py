@@ -57,8 +57,6 @@ def _run_app(
         zone=zone,
         leagues=leagues,
         delay=settings.delay,
-        replay=session.replay,
-        session=session,
         config_file=paths.config_file(),
         **extra,
     )

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scoreterm import paths
+from scoreterm.bus.memory import MemoryBus
 from scoreterm.commands.common import EXIT_OK, EXIT_USAGE, UserError, report
 from scoreterm.commands.live import live_setup, load_tape, parse_speed_option
 from scoreterm.config import Settings
@@ -129,7 +130,7 @@ async def _serve(
     tape_name: str,
     backplane: RedisBackplane | None = None,
 ) -> int:
-    engine: Engine = session.engine
+    engine: Engine[MemoryBus] = session.engine
     stop = asyncio.Event()
     gave_up: list[str] = []
 

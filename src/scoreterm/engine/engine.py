@@ -14,11 +14,10 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
-from typing import TypeVar
+from typing import Generic, Protocol, TypeVar
 
 import msgspec
 
-from scoreterm.bus.memory import MemoryBus
 from scoreterm.domain.channels import league_channel, table_channel
 from scoreterm.domain.consensus import OddsConsensus
 from scoreterm.domain.dates import in_window, local_window, parse_date_spec, vendor_days
@@ -81,13 +80,27 @@ class _LeagueState:
     last_detail: dict[str, float] = field(default_factory=dict)
 
 
-class Engine:
-    """Polls, diffs and publishes; see the module docstring."""
+class Publisher(Protocol):
+    """Where the engine's output goes (a :class:`~scoreterm.bus.memory.MemoryBus`)."""
+
+    async def publish(self, update: Update) -> None:
+        """Deliver ``update`` to whoever follows its channel."""
+        ...
+
+
+P = TypeVar("P", bound=Publisher)
+
+
+class Engine(Generic[P]):
+    """Polls, diffs and publishes through ``bus``; see the module docstring.
+
+    Generic in the publisher, so whoever built the engine on a bus can still subscribe to it.
+    """
 
     def __init__(
         self,
         providers: list[Provider],
-        bus: MemoryBus,
+        bus: P,
         clock: Clock,
         options: EngineOptions,
         rng: random.Random | None = None,

@@ -1,8 +1,10 @@
 """Feeds: what the TUI and the headless printers consume, ``async for update in feed``.
 
-A feed first yields a snapshot per channel, then every update in order. ``LocalFeed`` runs an
-engine in-process; the WebSocket client and replay present the same interface, so consumers cannot
-tell them apart.
+A feed first yields a snapshot per channel, then every update in order. :class:`Feed` is all a
+consumer may use: the in-process engine (``scoreterm.bus.local_feed.LocalFeed``, live or playing a
+tape), the WebSocket client (``scoreterm.net.client.RemoteFeed``) and :class:`QueueFeed` present it
+alike, so consumers cannot tell them apart. A feed playing a tape also offers its
+:class:`ReplayControl`.
 """
 
 from __future__ import annotations
@@ -11,17 +13,41 @@ import asyncio
 from collections.abc import AsyncIterator
 from typing import Protocol
 
-from scoreterm.bus.memory import DEFAULT_MAXSIZE, SubscriptionLagged
-from scoreterm.domain.channels import league_channel, table_channel
-from scoreterm.domain.model import SourceStatus, Update, UpdateKind
-from scoreterm.engine.engine import Engine
-from scoreterm.engine.supervisor import Supervisor
+from scoreterm.domain.model import Update
+from scoreterm.engine.clock import ScaledClock
 
-ENGINE_TASK = "engine"
+
+class ReplayControl(Protocol):
+    """What the UI can do with a replay: its clock (pause, speed, jump) and where it stands."""
+
+    name: str
+
+    @property
+    def clock(self) -> ScaledClock:
+        """The tape's clock: pause, resume, speed, jump forward."""
+        ...
+
+    @property
+    def position(self) -> float:
+        """Seconds into the tape, never past its end."""
+        ...
+
+    @property
+    def duration(self) -> float:
+        """Length of the tape in seconds."""
+        ...
+
+    def restart_at(self, offset: float) -> Feed:
+        """A fresh feed on the same tape, at the same speed, from ``offset`` seconds (going back
+        means playing the tape again up to there: an engine's state cannot run backwards)."""
+        ...
 
 
 class Feed(Protocol):
     """A source of updates; start it, iterate it, close it."""
+
+    replay: ReplayControl | None
+    """The tape being played, when the feed plays one (pause, speed, jump)."""
 
     async def start(self) -> None:
         """Begin producing updates."""
@@ -39,83 +65,9 @@ class Feed(Protocol):
         """Stop producing and release resources."""
         ...
 
-
-class LocalFeed:
-    """Runs an :class:`Engine` in this process, supervised, and yields what it publishes.
-
-    A consumer that falls too far behind is resynchronised with fresh snapshots instead of
-    missing updates silently. An engine that dies is restarted with backoff (its store, and so
-    its seqs, survive), and every league gets a ``degraded`` status saying so meanwhile; one
-    that keeps dying ends the feed with :attr:`error` set, so the command exits non-zero.
-    """
-
-    def __init__(
-        self, engine: Engine, maxsize: int = DEFAULT_MAXSIZE, *, supervisor: Supervisor | None = None
-    ) -> None:
-        self.engine = engine
-        self.leagues = [lg.slug for lg in engine.options.leagues]
-        self.channels = [league_channel(s) for s in self.leagues] + [table_channel(s) for s in self.leagues]
-        self._maxsize = maxsize
-        self._subscription = engine.bus.subscribe(self.channels, maxsize)
-        self.supervisor = supervisor or Supervisor(engine.clock, on_give_up=self._gave_up)
-        self._started = False
-        self.error: BaseException | None = None
-
-    async def start(self) -> None:
-        """Start the engine in the background."""
-        if not self._started:
-            self._started = True
-            self.supervisor.start(ENGINE_TASK, self._run_engine)
-
-    async def _run_engine(self) -> None:
-        try:
-            await self.engine.run()
-        except Exception as exc:
-            await self._tell_failure(exc)
-            raise
-        # The engine is done (a tape played to its end, every match final): the feed ends, and
-        # the task idles until closed, since the supervisor would take its return for a crash.
-        self._subscription.close()
-        await asyncio.Event().wait()
-
-    async def _tell_failure(self, exc: Exception) -> None:
-        message = f"engine restarting after {type(exc).__name__}: {str(exc)[:120]}"
-        for channel in map(league_channel, self.leagues):
-            status = SourceStatus(provider="engine", health=0.0, state="degraded", message=message)
-            now = self.engine.clock.now()
-            update = Update(kind=UpdateKind.STATUS, channel=channel, at=now, status=status)
-            await self.engine.bus.publish(update)
-
-    def _gave_up(self, name: str, reason: str) -> None:
-        self.error = RuntimeError(f"the {name} keeps failing ({reason})")
-        self._subscription.close()
-
-    def __aiter__(self) -> AsyncIterator[Update]:
-        return self._iterate()
-
-    async def _iterate(self) -> AsyncIterator[Update]:
-        while True:
-            try:
-                async for update in self._subscription:
-                    yield update
-                return
-            except SubscriptionLagged:
-                self._subscription = self.engine.bus.subscribe(self.channels, self._maxsize)
-                for slug in self.leagues:
-                    yield self.engine.snapshot(league_channel(slug))
-                    table = self.engine.table(slug)
-                    if table is not None:
-                        now = self.engine.clock.now()
-                        yield Update(kind=UpdateKind.TABLE, channel=table_channel(slug), at=now, table=table)
-
-    def focus(self, match_id: str | None) -> None:
-        """Ask the engine to keep ``match_id``'s detail (timeline, odds, stats) fresh."""
-        self.engine.focus(match_id)
-
-    async def close(self) -> None:
-        """Stop the engine and end iteration."""
-        self._subscription.close()
-        await self.supervisor.close()
+    def describe(self) -> str | None:
+        """What the feed is connected to and how, for the status bar (None: the statuses say it)."""
+        ...
 
 
 class QueueFeed:
@@ -130,6 +82,7 @@ class QueueFeed:
         for update in updates or []:
             self._queue.put_nowait(update)
         self.focused: list[str | None] = []
+        self.replay: ReplayControl | None = None
 
     def push(self, update: Update) -> None:
         """Queue ``update`` for the consumer."""
@@ -152,3 +105,7 @@ class QueueFeed:
     async def close(self) -> None:
         """End iteration after what is already queued."""
         self._queue.put_nowait(None)
+
+    def describe(self) -> str | None:
+        """Nothing to say: the updates pushed carry their own statuses."""
+        return None

@@ -21,6 +21,7 @@ from scoreterm.backoff import SERVER_RECONNECT
 from scoreterm.domain.channels import CONNECTION, league_channel, match_channel, table_channel
 from scoreterm.domain.model import SourceStatus, Update, UpdateKind
 from scoreterm.engine.clock import Clock, SystemClock
+from scoreterm.engine.feed import ReplayControl
 from scoreterm.net import protocol as p
 
 log = logging.getLogger(__name__)
@@ -68,6 +69,7 @@ class RemoteFeed:
         self.url = url.rstrip("/") + ("" if url.rstrip("/").endswith(WS_PATH) else WS_PATH)
         self.leagues = leagues
         self.token = token
+        self.replay: ReplayControl | None = None  # a server's stream: nothing to pause or rewind
         self.clock = clock or SystemClock()
         self._rng = rng or random.Random()
         self._queue: asyncio.Queue[Update | BaseException | None] = asyncio.Queue(maxsize=queue_size)

@@ -21,7 +21,7 @@ from websockets.asyncio.server import ServerConnection
 from scoreterm.domain.channels import league_channel, match_channel
 from scoreterm.domain.model import Match, Update
 from scoreterm.net import protocol as p
-from scoreterm.net.sendpath import send_shared as send_shared
+from scoreterm.net.sendpath import send_shared
 from scoreterm.net.state import as_delta
 
 if TYPE_CHECKING:

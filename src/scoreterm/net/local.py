@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from scoreterm.bus.memory import Subscription, SubscriptionLagged
+from scoreterm.bus.memory import MemoryBus, Subscription, SubscriptionLagged
 from scoreterm.domain.channels import table_channel
 from scoreterm.domain.model import Update, UpdateKind
 from scoreterm.engine.engine import Engine
@@ -52,7 +52,7 @@ class LocalLink:
         self._lagged = False
 
     @property
-    def engine(self) -> Engine:
+    def engine(self) -> Engine[MemoryBus]:
         """The engine this link runs."""
         return self.runner.engine
 

@@ -12,6 +12,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 
+from scoreterm.bus.memory import MemoryBus
 from scoreterm.engine.engine import Engine
 from scoreterm.engine.supervisor import Supervisor
 from scoreterm.net.state import ServerState
@@ -35,7 +36,11 @@ class EngineRunner:
     """
 
     def __init__(
-        self, engine: Engine, state: ServerState, supervisor: Supervisor, audience: Callable[[], int]
+        self,
+        engine: Engine[MemoryBus],
+        state: ServerState,
+        supervisor: Supervisor,
+        audience: Callable[[], int],
     ) -> None:
         self.engine = engine
         self.state = state

@@ -29,6 +29,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
 from scoreterm import __version__
+from scoreterm.bus.memory import MemoryBus
 from scoreterm.domain.model import Match, Update
 from scoreterm.engine.clock import Clock
 from scoreterm.engine.engine import Engine
@@ -47,8 +48,6 @@ from scoreterm.net.state import ServerState
 
 if TYPE_CHECKING:
     from scoreterm.bus.redis import RedisBackplane
-
-__all__ = ["WS_PATH", "Client", "ScoretermServer", "ServerConfig", "send_shared"]
 
 log = logging.getLogger(__name__)
 WS_PATH = "/v1/ws"
@@ -115,7 +114,7 @@ class ScoretermServer:
 
     def __init__(
         self,
-        engine: Engine,
+        engine: Engine[MemoryBus],
         state: ServerState,
         config: ServerConfig,
         clock: Clock,

@@ -23,7 +23,6 @@ from textual.reactive import reactive
 from scoreterm.config import Settings
 from scoreterm.engine.clock import Clock, SystemClock
 from scoreterm.engine.feed import Feed
-from scoreterm.session import ReplayControl, Session
 from scoreterm.tui.alerts import Alerts
 from scoreterm.tui.board import Board
 from scoreterm.tui.empty import LOOKUP_FAILED, NO_NEXT
@@ -47,8 +46,6 @@ class AppOptions:
     leagues: list[str]
     clock: Clock = field(default_factory=SystemClock)
     delay: float = 0.0
-    replay: ReplayControl | None = None
-    session: Session | None = None
     config_file: Path | None = None
     """Where ``f``, ``s``, ``l`` and ``w`` save their settings (None: not saved)."""
     notifier: Notifier | None = None
@@ -208,7 +205,7 @@ class ScoretermApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Replay keys exist (and show in the footer) only when playing a tape."""
         if action in self.REPLAY_ACTIONS:
-            return self.options.replay is not None
+            return self.feed.replay is not None
         return True
 
     def action_help(self) -> None:
@@ -219,7 +216,7 @@ class ScoretermApp(App[None]):
 
     def action_pause(self) -> None:
         """Pause or resume a replay."""
-        replay = self.options.replay
+        replay = self.feed.replay
         if replay is None:
             return
         if replay.clock.paused:
@@ -237,7 +234,7 @@ class ScoretermApp(App[None]):
         self._step_speed(-1)
 
     def _step_speed(self, direction: int) -> None:
-        replay = self.options.replay
+        replay = self.feed.replay
         if replay is None:
             return
         current = replay.clock.speed
@@ -247,38 +244,32 @@ class ScoretermApp(App[None]):
             self.version += 1
 
     async def action_jump(self, direction: int) -> None:
-        """Jump a replay 5 minutes forward or back (back replays the tape up to that point)."""
-        replay = self.options.replay
+        """Jump a replay 5 minutes forward or back (back plays the tape again up to that point, on
+        a fresh feed: an engine cannot run backwards)."""
+        replay = self.feed.replay
         if replay is None:
             return
         if direction > 0:
             replay.clock.jump(JUMP_S)
             self.version += 1
             return
-        await self._switch_feed(replay.restart_at(max(0.0, replay.position - JUMP_S)))
-
-    async def _switch_feed(self, session: Session) -> None:
+        paused = replay.clock.paused
+        feed = replay.restart_at(max(0.0, replay.position - JUMP_S))
         if self._pump_task is not None:
             self._pump_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._pump_task
         await self._close_feed()
-        paused = self.options.replay.clock.paused if self.options.replay else False
-        self.feed = session.feed
-        self.options.replay = session.replay
-        self.options.session = session
-        if paused and session.replay is not None:
-            session.replay.clock.pause()
+        self.feed = feed
+        if paused and feed.replay is not None:
+            feed.replay.clock.pause()
         self.board = Board()
         self._start_pump()
         self.version += 1
 
     async def _close_feed(self) -> None:
         with contextlib.suppress(Exception):
-            if self.options.session is not None:
-                await self.options.session.aclose()
-            else:
-                await self.feed.close()
+            await self.feed.close()
 
     async def on_unmount(self) -> None:
         if self._pump_task is not None:

@@ -191,7 +191,7 @@ class ScoreboardScreen(Screen[None]):
             filter_text=self.filter_text,
             delay=app.options.delay,
             held_for=None if held is None else held - app.options.clock.monotonic(),
-            replay=app.options.replay is not None,
+            replay=app.feed.replay is not None,
             next_kickoff={league_name(s): app.next_kickoff(s) for s in slugs}
             if board.last_data_at is not None
             else {},

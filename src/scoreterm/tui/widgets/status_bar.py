@@ -56,7 +56,7 @@ class StatusBar(Static):
             # Everything on screen is this far behind the source, on purpose (--delay).
             text.append(f"delayed {app.options.delay:g} s", style="bold reverse yellow")
             text.append("  ")
-        replay = app.options.replay
+        replay = app.feed.replay
         if replay is not None:
             speed = "max" if math.isinf(replay.clock.speed) else f"{replay.clock.speed:g}x"
             state = "paused" if replay.clock.paused else "playing"
@@ -66,9 +66,8 @@ class StatusBar(Static):
             # ‖ while paused, ▶ while playing: the icon says what is happening, not what a key does.
             text.append(f"{'‖' if replay.clock.paused else '▶'} replay {replay.name} ", style="bold")
             text.append(f"{_clock(position)}/{_clock(replay.duration)} {speed} {state}")
-        describe = getattr(app.feed, "describe", None)
-        if callable(describe):
-            line = str(describe())
+        line = app.feed.describe()
+        if line is not None:
             text.append(f"⇄ {line}", style="bold green" if line.startswith("connected") else "bold yellow")
         status = board.status
         trouble = ""
