@@ -62,7 +62,7 @@ from _fanout_common import (
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
-from scoreterm.domain.model import EventKind, MatchEvent, Side, Update, UpdateKind
+from scoreterm.domain.model import EventKind, EventUpdate, MatchEvent, Side, SnapshotUpdate
 from scoreterm.engine.clock import SystemClock
 from scoreterm.net import protocol as p
 from scoreterm.net.history import History
@@ -103,11 +103,13 @@ def make_event(ev: int, seq: int, pad: int, *, mark: bool = True) -> MatchEvent:
     )
 
 
-def make_update(channel: str, match_id: str, ev: int, seq: int, pad: int, *, mark: bool = True) -> Update:
+def make_update(
+    channel: str, match_id: str, ev: int, seq: int, pad: int, *, mark: bool = True
+) -> EventUpdate:
     """The engine ``Update`` carrying :func:`make_event` (``at`` to the second: fixed frame size)."""
     at = datetime.now(UTC).replace(microsecond=0)
     event = make_event(ev, seq, pad, mark=mark)
-    return Update(kind=UpdateKind.EVENT, channel=channel, at=at, match_id=match_id, seq=seq, event=event)
+    return EventUpdate(channel=channel, at=at, match_id=match_id, seq=seq, event=event)
 
 
 def padding(size_of: Callable[[int], int], target: int) -> int:
@@ -130,13 +132,12 @@ async def run_ours(args: argparse.Namespace) -> None:
     first = engine.bus.subscribe([LEAGUE_CHANNEL])
     await server.start()  # runs the engine too
     async with asyncio.timeout(30):
-        while (await first.get()).kind is not UpdateKind.SNAPSHOT:
+        while not isinstance(await first.get(), SnapshotUpdate):
             pass
     first.close()
 
     def frame_size(channel: str, match_id: str, pad: int) -> int:
         message = p.from_update(make_update(channel, match_id, 0, 1, pad))
-        assert message is not None
         return len(p.encode(message))
 
     event_pad = padding(lambda pad: frame_size(LEAGUE_CHANNEL, EVENT_MATCH, pad), EVENT_BYTES)

@@ -60,7 +60,17 @@ from textual.widgets import DataTable
 
 from scoreterm.config import Settings
 from scoreterm.domain.display import score_text
-from scoreterm.domain.model import Match, Phase, PhaseState, Score, SourceStatus, Update, UpdateKind
+from scoreterm.domain.model import (
+    DeltaUpdate,
+    Match,
+    Phase,
+    PhaseState,
+    Score,
+    SnapshotUpdate,
+    SourceStatus,
+    StatusUpdate,
+    Update,
+)
 from scoreterm.providers.espn_normalize import normalize_scoreboard
 from scoreterm.replay.tape import demo_tape
 from scoreterm.session import replay_session
@@ -242,16 +252,7 @@ async def _push_busy_hour(feed: ScriptedFeed, matches: list[Match], seconds: flo
         match = msgspec.structs.replace(
             base, clock=f"{minute % 90 + 1}'", score=Score(goals, goals // 2), seq=n + 2
         )
-        feed.push(
-            Update(
-                kind=UpdateKind.DELTA,
-                channel="league:fifa.world",
-                at=AT,
-                match_id=match.id,
-                seq=n + 2,
-                match=match,
-            )
-        )
+        feed.push(DeltaUpdate(channel="league:fifa.world", at=AT, match_id=match.id, seq=n + 2, match=match))
         await asyncio.sleep(max(0.0, started + seconds * (n + 1) / BUSY_UPDATES - time.perf_counter()))
 
 
@@ -261,9 +262,7 @@ async def child_memory(scenario: str, seconds: float) -> dict[str, Any]:
         feed = ScriptedFeed()
         app = scripted_app(feed, ["fifa.world"])
         matches = latency_matches(big=True)
-        feed.push(
-            Update(kind=UpdateKind.SNAPSHOT, channel="league:fifa.world", at=AT, matches=tuple(matches))
-        )
+        feed.push(SnapshotUpdate(channel="league:fifa.world", at=AT, matches=tuple(matches)))
     else:
         app = build_app(scenario, seconds)
     samples: list[dict[str, float]] = []
@@ -327,12 +326,11 @@ async def _trip(
     feed: ScriptedFeed,
     table: DataTable[Any],
     timings: list[Timing],
-    update: Update,
+    update: DeltaUpdate,
     expected: str,
     poll: Callable[[], Awaitable[None]],
 ) -> None:
     """Push ``update`` and poll (with ``poll``) until its score is in the table and a frame composed."""
-    assert update.match_id is not None
     timings.append(Timing(time.perf_counter(), expected))
     feed.push(update)
     timing = timings[-1]
@@ -356,7 +354,8 @@ async def child_latency(updates: int, big: bool) -> dict[str, Any]:
     timings: list[Timing] = []
 
     def hook(message: object) -> None:
-        if isinstance(message, FeedUpdate) and message.update.match_id == target.id and timings:
+        update = message.update if isinstance(message, FeedUpdate) else None
+        if isinstance(update, DeltaUpdate) and update.match_id == target.id and timings:
             timings[-1].dispatched = time.perf_counter()
 
     original_display = app._display
@@ -374,12 +373,9 @@ async def child_latency(updates: int, big: bool) -> dict[str, Any]:
     app._display = display  # type: ignore[method-assign]
     results: dict[str, Any] = {"rows": len(matches)}
     async with app.run_test(headless=True, size=SIZE, notifications=True, message_hook=hook) as pilot:
+        feed.push(SnapshotUpdate(channel="league:fifa.world", at=AT, matches=tuple(matches)))
         feed.push(
-            Update(kind=UpdateKind.SNAPSHOT, channel="league:fifa.world", at=AT, matches=tuple(matches))
-        )
-        feed.push(
-            Update(
-                kind=UpdateKind.STATUS,
+            StatusUpdate(
                 channel="league:fifa.world",
                 at=AT,
                 status=SourceStatus(provider="espn", interval_s=2.0, next_poll_s=2.0),
@@ -408,13 +404,8 @@ async def child_latency(updates: int, big: bool) -> dict[str, Any]:
                 seq += 1
                 score = Score(seq, seq // 3)
                 match = msgspec.structs.replace(target, score=score, seq=seq, clock=f"{10 + seq % 80}'")
-                update = Update(
-                    kind=UpdateKind.DELTA,
-                    channel="league:fifa.world",
-                    at=AT,
-                    match_id=match.id,
-                    seq=seq,
-                    match=match,
+                update = DeltaUpdate(
+                    channel="league:fifa.world", at=AT, match_id=match.id, seq=seq, match=match
                 )
                 await _trip(pilot, feed, table, timings, update, score_text(match), poll)
             results[name] = {

@@ -20,7 +20,7 @@ from typing import Any
 from textual.pilot import Pilot
 
 from scoreterm.config import Settings
-from scoreterm.domain.model import Update, UpdateKind
+from scoreterm.domain.model import SnapshotUpdate, Update
 from scoreterm.engine.clock import FakeClock
 from scoreterm.engine.feed import QueueFeed
 from scoreterm.providers.espn_normalize import normalize_scoreboard
@@ -150,8 +150,7 @@ async def _help(pilot: Pilot[Any], app: ScoretermApp) -> None:
 def _mlb() -> list[Update]:
     matches = normalize_scoreboard(json.loads(MLB.read_text()), "mlb")
     return [
-        Update(
-            kind=UpdateKind.SNAPSHOT,
+        SnapshotUpdate(
             channel="league:mlb",
             at=datetime(2025, 5, 18, tzinfo=UTC),
             matches=tuple(matches),
@@ -162,11 +161,11 @@ def _mlb() -> list[Update]:
 def _knockouts() -> list[Update]:
     matches = normalize_scoreboard(json.loads(KNOCKOUTS.read_text()), "fifa.world")
     at = datetime(2026, 7, 20, tzinfo=UTC)
-    return [Update(kind=UpdateKind.SNAPSHOT, channel="league:fifa.world", at=at, matches=tuple(matches))]
+    return [SnapshotUpdate(channel="league:fifa.world", at=at, matches=tuple(matches))]
 
 
 def _empty_day() -> list[Update]:
-    return [Update(kind=UpdateKind.SNAPSHOT, channel="league:eng.1", at=datetime(2025, 5, 18, tzinfo=UTC))]
+    return [SnapshotUpdate(channel="league:eng.1", at=datetime(2025, 5, 18, tzinfo=UTC), matches=())]
 
 
 async def _next_saturday(slug: str) -> datetime:

@@ -35,7 +35,7 @@ from typing import Any
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from scoreterm.domain.model import UpdateKind
+from scoreterm.domain.model import SnapshotUpdate
 from scoreterm.engine.clock import ScaledClock, SystemClock
 from scoreterm.net.history import History
 from scoreterm.net.server import WS_PATH, ScoretermServer, ServerConfig
@@ -167,7 +167,7 @@ async def running_server(
             waiting, seen = set(channels), set[str]()
             while waiting:
                 update = await first_snapshots.get()
-                if update.kind is UpdateKind.SNAPSHOT:
+                if isinstance(update, SnapshotUpdate):
                     waiting.discard(update.channel)
                     seen.update(m.id for m in update.matches)
             # The server's pump hands them over in its own task: a bounded poll of its state.

@@ -21,7 +21,7 @@ import pytest
 import scoreterm.engine.supervisor as supervisor_module
 from scoreterm.backoff import TASK_RESTART, Backoff
 from scoreterm.bus.redis import RedisBackplane
-from scoreterm.domain.model import Update
+from scoreterm.domain.model import DeltaUpdate, EventUpdate, Update
 from scoreterm.engine.clock import SystemClock
 from scoreterm.net.history import History
 from scoreterm.net.server import ScoretermServer
@@ -104,6 +104,7 @@ async def test_a_dead_forwarder_publishes_its_update_again_after_the_restart(
         monkeypatch.setattr(link, "_publish", publish_dies_once)
         frames = await follow_a_goal(leader, follower)
         (dropped,) = lost
+        assert isinstance(dropped, DeltaUpdate | EventUpdate)
         # The update the dead forwarder held reached the follower's client all the same.
         assert any(f.get("match_id") == dropped.match_id and f["seq"] == dropped.seq for f in frames)
         assert leader.server.supervisor.problems()["backplane-forward"].startswith("restarted 1x")

@@ -8,13 +8,22 @@ from datetime import UTC, datetime
 import pytest
 
 from scoreterm.bus.memory import MemoryBus, SubscriptionLagged
-from scoreterm.domain.model import Update, UpdateKind
+from scoreterm.domain.model import DeltaUpdate, Match, Phase, PhaseState, Team
 
 AT = datetime(2026, 6, 11, tzinfo=UTC)
 
 
-def update(channel: str, match_id: str | None = None, seq: int = 0) -> Update:
-    return Update(kind=UpdateKind.DELTA, channel=channel, at=AT, match_id=match_id, seq=seq)
+def update(channel: str, match_id: str, seq: int) -> DeltaUpdate:
+    match = Match(
+        id=match_id,
+        league=channel.removeprefix("league:"),
+        kickoff=AT,
+        home=Team(name="Newcastle United"),
+        away=Team(name="Sunderland"),
+        phase=Phase(state=PhaseState.LIVE, period=1, label="1H"),
+        seq=seq,
+    )
+    return DeltaUpdate(channel=channel, at=AT, match_id=match_id, seq=seq, match=match)
 
 
 async def test_routing_by_league_match_and_all() -> None:

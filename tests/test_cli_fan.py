@@ -189,7 +189,7 @@ def test_record_progress_rewrites_one_line_on_a_terminal(tmp_path: Path) -> None
     from datetime import UTC, datetime
 
     from scoreterm.commands.progress import RecordProgress
-    from scoreterm.domain.model import EventKind, MatchEvent, Update, UpdateKind
+    from scoreterm.domain.model import EventKind, EventUpdate, MatchEvent
     from scoreterm.engine.clock import FakeClock
     from tests.tui_helpers import AT, opening_day, snapshot
 
@@ -201,7 +201,7 @@ def test_record_progress_rewrites_one_line_on_a_terminal(tmp_path: Path) -> None
     progress.take(snapshot(opening_day()))
     progress.show()
     goal = MatchEvent(kind=EventKind.GOAL, minute="9'", key="goal:home:1-0", seq=2)
-    progress.take(Update(kind=UpdateKind.EVENT, channel="league:fifa.world", at=AT, match_id="m", event=goal))
+    progress.take(EventUpdate(channel="league:fifa.world", at=AT, match_id="m", seq=goal.seq, event=goal))
     progress.show()
     written = out.getvalue()
     assert "\n" not in written  # rewritten in place

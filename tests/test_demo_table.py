@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from datetime import UTC
 
-from scoreterm.domain.model import UpdateKind
+from scoreterm.domain.model import TableUpdate
 from scoreterm.domain.table import LiveTable
 from scoreterm.replay.tape import demo_tape
 from scoreterm.session import replay_session
@@ -19,7 +19,7 @@ async def test_the_demo_group_table_moves_with_the_match_and_ends_with_mexicos_w
     tables: list[LiveTable] = []
     try:
         async for update in session.feed:
-            if update.kind is UpdateKind.TABLE and update.table is not None:
+            if isinstance(update, TableUpdate):
                 tables.append(update.table)
     finally:
         await session.aclose()

@@ -8,7 +8,7 @@ import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -16,7 +16,14 @@ import pytest
 
 from scoreterm.bus.memory import MemoryBus, Subscription
 from scoreterm.domain.leagues import get_league
-from scoreterm.domain.model import EventKind, PhaseState, Update, UpdateKind
+from scoreterm.domain.model import (
+    DeltaUpdate,
+    EventKind,
+    EventUpdate,
+    PhaseState,
+    SnapshotUpdate,
+    Update,
+)
 from scoreterm.engine.clock import FakeClock
 from scoreterm.engine.engine import Engine, EngineOptions
 from scoreterm.providers.espn import EspnProvider
@@ -124,12 +131,16 @@ def make_engine(
     return Engine(built, MemoryBus(), clock, options)  # type: ignore[arg-type]
 
 
-async def next_update(sub: Subscription, clock: FakeClock, kinds: set[UpdateKind] | None = None) -> Update:
-    """The next update of the wanted kinds; advances fake time a second at a time (bounded)."""
+U = TypeVar("U")
+
+
+async def next_update(sub: Subscription, clock: FakeClock, kind: type[U]) -> U:
+    """The next update of class ``kind`` (or of a union of classes); advances fake time a second
+    at a time (bounded)."""
     for _ in range(600):
         while sub.pending():
             update = await sub.get()
-            if kinds is None or update.kind in kinds:
+            if isinstance(update, kind):
                 return update
         await clock.advance(1)
     raise AssertionError("no update within 600 fake seconds")
@@ -153,13 +164,13 @@ async def test_first_poll_is_a_snapshot_not_a_burst_of_goals(clock: FakeClock) -
     engine = make_engine(script, clock)
     sub = engine.bus.subscribe(["league:eng.1"])
     task = engine_task(engine)
-    first = await next_update(sub, clock, {UpdateKind.SNAPSHOT, UpdateKind.EVENT})
-    assert first.kind is UpdateKind.SNAPSHOT
+    first = await next_update(sub, clock, SnapshotUpdate | EventUpdate)
+    assert isinstance(first, SnapshotUpdate)
     (match,) = first.matches
     assert (match.score.home, match.score.away) == (1, 2)
     assert match.seq == 1
     await clock.advance(30)
-    assert not [u for u in drain(sub) if u.kind is UpdateKind.EVENT]
+    assert not [u for u in drain(sub) if isinstance(u, EventUpdate)]
     task.cancel()
 
 
@@ -177,13 +188,13 @@ async def test_goal_event_delta_and_immediate_detail_fetch(clock: FakeClock) -> 
     engine = make_engine(script, clock)
     sub = engine.bus.subscribe(["league:eng.1"])
     task = engine_task(engine)
-    await next_update(sub, clock, {UpdateKind.SNAPSHOT})
-    goal = await next_update(sub, clock, {UpdateKind.EVENT})
-    assert goal.event is not None and goal.event.kind is EventKind.GOAL
+    await next_update(sub, clock, SnapshotUpdate)
+    goal = await next_update(sub, clock, EventUpdate)
+    assert goal.event.kind is EventKind.GOAL
     assert goal.event.player == "Anthony Gordon" and goal.event.minute == "10'"
     assert goal.seq == 2
-    delta = await next_update(sub, clock, {UpdateKind.DELTA})
-    assert delta.seq == 3 and delta.match is not None and delta.match.score.home == 1
+    delta = await next_update(sub, clock, DeltaUpdate)
+    assert delta.seq == 3 and delta.match.score.home == 1
     # The goal triggered a detail request straight away, before the next scoreboard tick.
     assert ESPN_ENG1_SUMMARY in script.paths()
     task.cancel()
@@ -217,10 +228,10 @@ async def test_429_retry_after_is_honoured(clock: FakeClock) -> None:
     task = engine_task(engine)
     await clock.advance(39)
     assert script.paths().count(ESPN_ENG1) == 1
-    assert not [u for u in drain(sub) if u.kind is UpdateKind.SNAPSHOT]
+    assert not [u for u in drain(sub) if isinstance(u, SnapshotUpdate)]
     await clock.advance(2)
     assert script.paths().count(ESPN_ENG1) == 2
-    snapshot = await next_update(sub, clock, {UpdateKind.SNAPSHOT})
+    snapshot = await next_update(sub, clock, SnapshotUpdate)
     assert snapshot.matches
     task.cancel()
 
@@ -258,10 +269,10 @@ async def test_failover_keeps_one_match_and_its_seqs(clock: FakeClock) -> None:
     engine = make_engine(script, clock, providers=("espn", "thesportsdb"))
     sub = engine.bus.subscribe(["league:eng.1"])
     task = engine_task(engine)
-    snapshot = await next_update(sub, clock, {UpdateKind.SNAPSHOT})
+    snapshot = await next_update(sub, clock, SnapshotUpdate)
     (first,) = snapshot.matches
-    goal = await next_update(sub, clock, {UpdateKind.EVENT})
-    assert goal.event is not None and goal.event.kind is EventKind.GOAL
+    goal = await next_update(sub, clock, EventUpdate)
+    assert goal.event.kind is EventKind.GOAL
     assert goal.match_id == first.id  # the TheSportsDB match is the same canonical match
     assert goal.event.synthetic and goal.event.provider == "thesportsdb"
     assert goal.seq == first.seq + 1
@@ -277,9 +288,9 @@ async def test_cross_check_marks_disagreement_unconfirmed(clock: FakeClock) -> N
     engine = make_engine(script, clock, providers=("espn", "thesportsdb"))
     sub = engine.bus.subscribe(["league:eng.1"])
     task = engine_task(engine)
-    await next_update(sub, clock, {UpdateKind.SNAPSHOT})
-    delta = await next_update(sub, clock, {UpdateKind.DELTA})
-    assert delta.match is not None and delta.match.unconfirmed
+    await next_update(sub, clock, SnapshotUpdate)
+    delta = await next_update(sub, clock, DeltaUpdate)
+    assert delta.match.unconfirmed
     script.route(TSDB_DAY, tsdb_day(1, 0))
     for _ in range(200):
         await clock.advance(1)
@@ -329,7 +340,7 @@ async def test_real_captures_in_order_add_up_to_the_final_scores() -> None:
     engine = make_engine(script, clock, league="fifa.world", date_spec="2026-06-28..2026-07-19")
     sub = engine.bus.subscribe(["league:fifa.world"])
     task = engine_task(engine)
-    snapshot = await next_update(sub, clock, {UpdateKind.SNAPSHOT})
+    snapshot = await next_update(sub, clock, SnapshotUpdate)
     initial = {m.id: m.score for m in snapshot.matches}
     updates: list[Update] = []
     while len([r for r in script.requests if r.url.path == ESPN_WC]) < len(CAPTURES) + 1:
@@ -341,13 +352,15 @@ async def test_real_captures_in_order_add_up_to_the_final_scores() -> None:
     goals: dict[tuple[str, str], int] = {}
     seqs: dict[str, list[int]] = {}
     for update in updates:
-        if update.match_id and update.kind in (UpdateKind.EVENT, UpdateKind.DELTA):
+        if isinstance(update, DeltaUpdate | EventUpdate):
             seqs.setdefault(update.match_id, []).append(update.seq)
+        if not isinstance(update, EventUpdate):
+            continue
         event = update.event
-        if event is None or event.side is None or event.enriches:
+        if event.side is None or event.enriches:
             continue
         change = 1 if event.kind.is_goal else -1 if event.kind is EventKind.GOAL_DISALLOWED else 0
-        key = (update.match_id or "", event.side.value)
+        key = (update.match_id, event.side.value)
         goals[key] = goals.get(key, 0) + change
     checked = 0
     for match_id, match in final.items():
@@ -386,7 +399,7 @@ async def test_focus_fetches_detail_now_and_keeps_it_fresh(clock: FakeClock) -> 
     engine = make_engine(script, clock)
     sub = engine.bus.subscribe(["league:eng.1"])
     task = engine_task(engine)
-    snapshot = await next_update(sub, clock, {UpdateKind.SNAPSHOT})
+    snapshot = await next_update(sub, clock, SnapshotUpdate)
     assert ESPN_ENG1_SUMMARY not in script.paths()  # a finished match nobody looks at: no detail
     engine.focus(snapshot.matches[0].id)
     await clock.advance(0)

@@ -18,7 +18,7 @@ import httpx
 
 from scoreterm.bus.memory import MemoryBus
 from scoreterm.domain.leagues import get_league
-from scoreterm.domain.model import UpdateKind
+from scoreterm.domain.model import DeltaUpdate
 from scoreterm.engine.clock import FakeClock
 from scoreterm.engine.engine import Engine, EngineOptions
 from scoreterm.providers.espn import EspnProvider
@@ -98,7 +98,7 @@ async def test_the_consensus_is_asked_around_kick_off_and_attached_to_its_match(
         < 1e-9
     )
     assert match.prob is not None and match.prob == match.consensus.prob  # the pre-match chances
-    deltas = [u for u in _drain(updates) if u.kind is UpdateKind.DELTA and u.match and u.match.consensus]
+    deltas = [u for u in _drain(updates) if isinstance(u, DeltaUpdate) and u.match.consensus]
     assert deltas  # clients are told
     assert json.loads((tmp_path / "budget.json").read_text())["used"] == 1  # remembered across runs
 

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
+from scoreterm.domain.model import DeltaUpdate
 from scoreterm.engine.clock import FakeClock
 from scoreterm.engine.engine import PREMATCH_DETAIL_EVERY_S
 from scoreterm.replay.tape import demo_tape
@@ -68,8 +69,10 @@ async def test_the_demo_has_the_market_price_before_kick_off() -> None:
     try:
         while True:
             update = await sub.get()
+            if not isinstance(update, DeltaUpdate):
+                continue
             match = update.match
-            if match is not None and match.id == "espn-760415" and match.prob is not None:
+            if match.id == "espn-760415" and match.prob is not None:
                 break
         assert match.phase.state.value == "scheduled"  # known before the first whistle
         assert match.prob.source == "market"

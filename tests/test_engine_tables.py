@@ -16,7 +16,7 @@ import httpx
 
 from scoreterm.bus.memory import MemoryBus
 from scoreterm.domain.leagues import get_league
-from scoreterm.domain.model import Update, UpdateKind
+from scoreterm.domain.model import TableUpdate, Update
 from scoreterm.engine.clock import FakeClock
 from scoreterm.engine.engine import Engine, EngineOptions
 from scoreterm.providers.espn import EspnProvider
@@ -59,7 +59,7 @@ def engine_on(provider: Provider, clock: FakeClock) -> Engine:
 
 
 def rows(update: Update) -> dict[str, Any]:
-    assert update.table is not None
+    assert isinstance(update, TableUpdate)
     return {row.entry.team.abbrev: row for row in update.table.groups[0].entries}
 
 
@@ -79,7 +79,7 @@ async def test_the_live_table_moves_with_a_goal_and_is_asked_for_again_after_ful
     try:
         await clock.advance(0)
         first = await asyncio.wait_for(tables.get(), 5)
-        assert first.kind is UpdateKind.TABLE and first.channel == "table:eng.1"
+        assert isinstance(first, TableUpdate) and first.channel == "table:eng.1"
         before = rows(first)
         assert before["CHE"].live is not None and (
             before["CHE"].live.goals_for,
@@ -115,7 +115,7 @@ async def test_a_league_without_standings_is_asked_once_then_left_alone() -> Non
         seen: list[Update] = []
         while updates.pending():
             seen.append(await updates.get())
-        assert not [u for u in seen if u.kind is UpdateKind.TABLE]  # nothing invented
+        assert not [u for u in seen if isinstance(u, TableUpdate)]  # nothing invented
         assert provider.paths.count(STANDINGS) == 1  # retried after ten minutes, not every poll
         assert json.dumps(engine.status("eng.1").state) == '"ok"'  # an optional endpoint failing
     finally:
@@ -153,11 +153,38 @@ async def test_a_group_table_from_a_summary_is_used_at_once_when_the_standings_h
     try:
         await clock.advance(0)
         update = await asyncio.wait_for(tables.get(), 5)
-        assert update.table is not None
+        assert isinstance(update, TableUpdate)
         assert {row.entry.team.name for row in update.table.groups[0].entries} >= {"Mexico", "South Africa"}
         assert paths.count(wc_standings) == 2  # the first ask, and one more after the summary
         await clock.advance(60)
         assert paths.count(wc_standings) == 2  # then the hourly rhythm
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+async def test_a_clock_ticking_on_does_not_send_the_table_again_a_goal_does() -> None:
+    forest_chelsea = pl.fixture_event(FINAL_DAY, FOREST_CHELSEA)
+    provider = Provider(
+        [
+            board(pl.with_score(pl.live(forest_chelsea, "30'"), 0, 0)),
+            board(pl.with_score(pl.live(forest_chelsea, "31'"), 0, 0)),
+            board(pl.with_score(pl.live(forest_chelsea, "32'"), 0, 1)),
+        ]
+    )
+    clock = FakeClock(datetime(2025, 5, 25, 16, 30, tzinfo=UTC))
+    engine = engine_on(provider, clock)
+    tables = engine.bus.subscribe(["table:eng.1"])
+    task = asyncio.create_task(engine.run())
+    try:
+        await clock.advance(0)
+        await asyncio.wait_for(tables.get(), 5)
+        await clock.advance(5)  # 31': the same table, one minute on
+        assert not tables.pending()
+        await clock.advance(5)  # 32': Chelsea score
+        moved = rows(await asyncio.wait_for(tables.get(), 5))
+        assert moved["CHE"].live is not None and moved["CHE"].live.goals_for == 1
+        assert moved["CHE"].live.clock == "32'"
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)

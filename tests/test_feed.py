@@ -11,7 +11,16 @@ from datetime import UTC
 
 from scoreterm.bus.local_feed import LocalFeed
 from scoreterm.commands.headless import LinePrinter, print_feed
-from scoreterm.domain.model import EventKind, Score, SourceStatus, Update, UpdateKind
+from scoreterm.domain.model import (
+    EventKind,
+    EventUpdate,
+    Score,
+    SnapshotUpdate,
+    SourceStatus,
+    StatusState,
+    StatusUpdate,
+    Update,
+)
 from scoreterm.replay.tape import demo_tape
 from scoreterm.session import replay_session
 
@@ -19,14 +28,14 @@ from scoreterm.session import replay_session
 async def test_demo_replay_through_the_feed_ends_at_full_time() -> None:
     session = replay_session(demo_tape(), UTC, name="demo", speed=math.inf)
     await session.feed.start()
-    kinds: list[UpdateKind] = []
+    updates: list[Update] = []
     goals: list[str | None] = []
     async for update in session.feed:
-        kinds.append(update.kind)
-        if update.event is not None and update.event.kind is EventKind.GOAL:
+        updates.append(update)
+        if isinstance(update, EventUpdate) and update.event.kind is EventKind.GOAL:
             goals.append(update.event.player)
     await session.aclose()
-    assert kinds[0] is UpdateKind.SNAPSHOT
+    assert isinstance(updates[0], SnapshotUpdate)
     assert goals == ["Julián Quiñones", "Raúl Jiménez"]
     final = session.engine.store.matches("fifa.world")
     mex = next(m for m in final if m.home.abbrev == "MEX")
@@ -42,7 +51,7 @@ async def test_lagging_consumer_gets_a_fresh_snapshot_instead_of_a_gap() -> None
         seen.append(update)
     await feed.close()
     await session.client.aclose()
-    snapshots = [u for u in seen if u.kind is UpdateKind.SNAPSHOT]
+    snapshots = [u for u in seen if isinstance(u, SnapshotUpdate)]
     # The consumer read nothing while the tape ran at max speed, so it fell behind and was resynced.
     assert len(snapshots) >= 2
     last = snapshots[-1].matches
@@ -66,9 +75,9 @@ def test_status_lines_only_when_the_source_changes_state() -> None:
     printer = LinePrinter()
     at = demo_tape().header.created
 
-    def status(state: str, age: float) -> Update:
+    def status(state: StatusState, age: float) -> Update:
         source = SourceStatus(provider="espn", state=state, last_ok_age_s=age, next_poll_s=2.0)
-        return Update(kind=UpdateKind.STATUS, channel="league:eng.1", at=at, status=source)
+        return StatusUpdate(channel="league:eng.1", at=at, status=source)
 
     lines = [
         printer.line(status(state, age))

@@ -12,16 +12,19 @@ import msgspec
 import pytest
 
 from scoreterm.domain.model import (
+    DeltaUpdate,
     EventKind,
+    EventUpdate,
     Match,
     MatchEvent,
     Phase,
     PhaseState,
     Score,
+    SeqUpdate,
     Side,
+    SnapshotUpdate,
     SourceStatus,
-    Update,
-    UpdateKind,
+    StatusUpdate,
 )
 from scoreterm.engine.store import MatchStore
 from scoreterm.net.history import History, HistoryError
@@ -36,26 +39,23 @@ def real_matches() -> list[Match]:
     return normalize_scoreboard(msgspec.json.decode(FIXTURE.read_bytes()), "eng.1")
 
 
-def as_delta(match: Match, at: datetime = KICKOFF) -> Update:
-    return Update(
-        kind=UpdateKind.DELTA, channel=CHANNEL, at=at, match_id=match.id, seq=match.seq, match=match
-    )
+def as_delta(match: Match, at: datetime = KICKOFF) -> DeltaUpdate:
+    return DeltaUpdate(channel=CHANNEL, at=at, match_id=match.id, seq=match.seq, match=match)
 
 
-def published(store: MatchStore, match: Match, now: datetime) -> list[Update]:
+def published(store: MatchStore, match: Match, now: datetime) -> list[SeqUpdate]:
     """What the engine publishes for one apply: the new events, then the new state."""
     applied = store.apply(match, now)
     mid = applied.match.id
-    updates = [
-        Update(kind=UpdateKind.EVENT, channel=CHANNEL, at=now, match_id=mid, seq=e.seq, event=e)
-        for e in applied.events
+    updates: list[SeqUpdate] = [
+        EventUpdate(channel=CHANNEL, at=now, match_id=mid, seq=e.seq, event=e) for e in applied.events
     ]
     return [*updates, as_delta(applied.match, now)] if applied.changed else updates
 
 
-def engine_run() -> tuple[MatchStore, list[Update]]:
+def engine_run() -> tuple[MatchStore, list[SeqUpdate]]:
     """Each real match seen live at 0-0, then at full time as ESPN reported it."""
-    store, updates = MatchStore(), []
+    store, updates = MatchStore(), list[SeqUpdate]()
     for final in real_matches():
         live = Phase(state=PhaseState.LIVE, period=1, label="1H")
         start = msgspec.structs.replace(final, score=Score(0, 0), events=(), phase=live, clock="1'")
@@ -67,11 +67,11 @@ def engine_run() -> tuple[MatchStore, list[Update]]:
 BASE = real_matches()[0]
 
 
-def delta(seq: int, match_id: str = BASE.id) -> Update:
+def delta(seq: int, match_id: str = BASE.id) -> DeltaUpdate:
     return as_delta(msgspec.structs.replace(BASE, id=match_id, seq=seq, clock=f"{seq}'"))
 
 
-def event(seq: int, event_id: str | None, provider: str = "espn", match_id: str = BASE.id) -> Update:
+def event(seq: int, event_id: str | None, provider: str = "espn", match_id: str = BASE.id) -> EventUpdate:
     goal = MatchEvent(
         kind=EventKind.GOAL,
         minute=f"{seq}'",
@@ -82,7 +82,7 @@ def event(seq: int, event_id: str | None, provider: str = "espn", match_id: str 
         key=f"goal:home:{seq}-0",
         seq=seq,
     )
-    return Update(kind=UpdateKind.EVENT, channel=CHANNEL, at=KICKOFF, match_id=match_id, seq=seq, event=goal)
+    return EventUpdate(channel=CHANNEL, at=KICKOFF, match_id=match_id, seq=seq, event=goal)
 
 
 @pytest.fixture(params=["sqlite", "memory"])
@@ -149,11 +149,11 @@ def test_append_is_idempotent_on_the_providers_event_identity(history: History) 
 
 
 def test_snapshots_statuses_and_incomplete_updates_are_not_recorded(history: History) -> None:
-    snapshot = Update(kind=UpdateKind.SNAPSHOT, channel=CHANNEL, at=KICKOFF, matches=(BASE,))
-    status = Update(kind=UpdateKind.STATUS, channel=CHANNEL, at=KICKOFF, status=SourceStatus(provider="espn"))
-    no_match = msgspec.structs.replace(delta(1), match=None)
+    snapshot = SnapshotUpdate(channel=CHANNEL, at=KICKOFF, matches=(BASE,))
+    status = StatusUpdate(channel=CHANNEL, at=KICKOFF, status=SourceStatus(provider="espn"))
+    no_match_id = msgspec.structs.replace(delta(1), match_id="")
     no_seq = msgspec.structs.replace(delta(1), seq=0)
-    assert not any(history.append(u) for u in (snapshot, status, no_match, no_seq))
+    assert not any(history.append(u) for u in (snapshot, status, no_match_id, no_seq))
     assert history.stats() == {"matches": 0, "updates_in_ram": 0, "rows_in_db": 0}
 
 
@@ -168,7 +168,7 @@ def test_epoch_survives_a_reopen_and_a_new_file_gets_a_new_one(tmp_path: Path) -
 
 def test_restart_restores_seqs_events_and_resume(tmp_path: Path) -> None:
     store, sent = engine_run()
-    assert any(u.kind is UpdateKind.EVENT for u in sent)
+    assert any(isinstance(u, EventUpdate) for u in sent)
     with History(tmp_path / "h.db") as history:
         assert all(history.append(u) for u in sent)
     with History(tmp_path / "h.db") as history:
@@ -241,8 +241,7 @@ def test_timeline_lists_events_only_after_a_seq(history: History) -> None:
     for update in sent:
         history.append(update)
     match_id = sent[0].match_id
-    assert match_id is not None
-    events = [u for u in sent if u.match_id == match_id and u.kind is UpdateKind.EVENT]
+    events = [u for u in sent if u.match_id == match_id and isinstance(u, EventUpdate)]
     assert len(events) >= 3
     assert history.timeline(match_id) == events
     assert history.timeline(match_id, after_seq=events[1].seq) == events[2:]

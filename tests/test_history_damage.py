@@ -26,7 +26,7 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from scoreterm.domain.model import Update, UpdateKind
+from scoreterm.domain.model import DeltaUpdate, SeqUpdate
 from scoreterm.net.history import History, HistoryError
 from tests.test_history import engine_run
 from tests.test_server import cli_env
@@ -35,7 +35,7 @@ Damage = Callable[[Path], None]
 UNREADABLE = "is not a readable scoreterm history database"
 
 
-def build(path: Path) -> list[Update]:
+def build(path: Path) -> list[SeqUpdate]:
     """A closed history at ``path`` holding a real engine run (3 matches, deltas and events)."""
     _, sent = engine_run()
     with History(path) as history:
@@ -114,7 +114,7 @@ def middle_pages(path: Path) -> None:
 def real_payloads() -> tuple[str, str]:
     """(a Match, an Update) of the real run, as hex for SQL: valid JSON, each the wrong shape elsewhere."""
     _, sent = engine_run()
-    match = next(u.match for u in sent if u.match is not None)
+    match = next(u.match for u in sent if isinstance(u, DeltaUpdate))
     return msgspec.json.encode(match).hex(), msgspec.json.encode(sent[0]).hex()
 
 
@@ -202,7 +202,7 @@ def test_every_page_overwritten_in_turn_is_refused_or_harmless(tmp_path: Path) -
     pristine = tmp_path / "pristine.sqlite3"
     sent = build(pristine)
     with History(pristine) as history:
-        expected = {u.match_id: history.since(u.match_id or "", 0) for u in sent}
+        expected = {u.match_id: history.since(u.match_id, 0) for u in sent}
     refused = 0
     for page in range(2, page_count(pristine) + 1):
         path = tmp_path / f"page{page}.sqlite3"
@@ -215,7 +215,7 @@ def test_every_page_overwritten_in_turn_is_refused_or_harmless(tmp_path: Path) -
             refused += 1
             continue
         with history:
-            assert {mid: history.since(mid or "", 0) for mid in expected} == expected, page
+            assert {mid: history.since(mid, 0) for mid in expected} == expected, page
             assert len(history.restore_state()) == 3
     assert refused >= page_count(pristine) - 2
 
@@ -236,7 +236,7 @@ def test_a_ring_damaged_after_the_open_is_dropped_and_the_resume_falls_back(
 ) -> None:
     path = tmp_path / "h.sqlite3"
     sent = build(path)
-    match_ids = sorted({u.match_id for u in sent if u.match_id})
+    match_ids = sorted({u.match_id for u in sent})
     damaged, healthy = match_ids[0], match_ids[1]
     with History(path) as history:
         sql(path, f"UPDATE updates SET payload = x'00' WHERE match_id = '{damaged}' AND seq = 2")
@@ -245,7 +245,7 @@ def test_a_ring_damaged_after_the_open_is_dropped_and_the_resume_falls_back(
         assert any(damaged in r.getMessage() for r in caplog.records if r.levelno == logging.WARNING)
         assert history.since(healthy, 0) == [u for u in sent if u.match_id == healthy]
         top = history.latest_seq(damaged)
-        later = next(u for u in reversed(sent) if u.match_id == damaged and u.kind is UpdateKind.DELTA)
+        later = next(u for u in reversed(sent) if u.match_id == damaged and isinstance(u, DeltaUpdate))
         newer = msgspec.structs.replace(
             later, seq=top + 1, match=msgspec.structs.replace(later.match, seq=top + 1)
         )

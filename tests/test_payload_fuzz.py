@@ -27,7 +27,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from scoreterm.domain.leagues import get_league
-from scoreterm.domain.model import Match, Sport, UpdateKind
+from scoreterm.domain.model import EventUpdate, Match, SnapshotUpdate, Sport, StatusUpdate
 from scoreterm.engine.clock import FakeClock
 from scoreterm.engine.store import MatchStore
 from scoreterm.providers.base import PayloadError
@@ -244,9 +244,8 @@ def test_mutated_scoreboards_through_the_engine(data: st.DataObject) -> None:
     odd = copy.deepcopy(payload)
     odd["events"][index] = mutated(payload["events"][index], path, junk)
     updates = asyncio.run(through_engine([payload, odd, payload, payload], slug))
-    kinds = [u.kind for u in updates]
-    assert kinds[0] is UpdateKind.SNAPSHOT
-    assert UpdateKind.EVENT not in kinds, [u.event for u in updates if u.event]
+    assert isinstance(updates[0], SnapshotUpdate)
+    assert not [u.event for u in updates if isinstance(u, EventUpdate)]
 
 
 async def through_engine(frames: list[dict[str, Any]], slug: str) -> list[Any]:
@@ -279,4 +278,4 @@ async def through_engine(frames: list[dict[str, Any]], slug: str) -> list[Any]:
     updates = []
     while subscription.pending():
         updates.append(await subscription.get())
-    return [u for u in updates if u.kind is not UpdateKind.STATUS]
+    return [u for u in updates if not isinstance(u, StatusUpdate)]

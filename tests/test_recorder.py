@@ -17,6 +17,7 @@ import pytest
 
 from scoreterm.config import Settings
 from scoreterm.domain.leagues import get_league
+from scoreterm.domain.model import TableUpdate
 from scoreterm.engine.clock import FakeClock
 from scoreterm.providers.base import JsonFetcher, ProviderError
 from scoreterm.replay.player import ReplayTransport
@@ -299,7 +300,7 @@ async def test_standings_are_recorded_and_a_replay_shows_the_table(
     tables = []
     try:
         async for update in replayed.feed:
-            if update.table is not None:
+            if isinstance(update, TableUpdate):
                 tables.append(update.table)
     finally:
         await replayed.aclose()

@@ -50,7 +50,7 @@ from scoreterm.bus.redis_wire import (
     encode_match,
     stream_id,
 )
-from scoreterm.domain.model import Match, Phase, PhaseState, Team, Update, UpdateKind
+from scoreterm.domain.model import DeltaUpdate, EventUpdate, Match, Phase, PhaseState, SeqUpdate, Team, Update
 from tests.instances import Collector, Instance, leader_of, running_instance
 from tests.redisserver import RedisServer, find_redis_server, free_port
 from tests.servers import DEMO_LEAGUE, DEMO_MATCH, FIRST_GOAL_T, SECOND_GOAL_T, Json, until, ws_client
@@ -98,7 +98,11 @@ class Recorder:
         self.changes += 1
 
     def seqs(self, match_id: str = "m1") -> list[int]:
-        return [u.seq for u in self.delivered if u.match_id == match_id]
+        return [
+            u.seq
+            for u in self.delivered
+            if isinstance(u, DeltaUpdate | EventUpdate) and u.match_id == match_id
+        ]
 
 
 def state(seq: int, match_id: str = "m1") -> Match:
@@ -114,9 +118,8 @@ def state(seq: int, match_id: str = "m1") -> Match:
     )
 
 
-def delta(seq: int, match_id: str = "m1") -> Update:
-    return Update(
-        kind=UpdateKind.DELTA,
+def delta(seq: int, match_id: str = "m1") -> DeltaUpdate:
+    return DeltaUpdate(
         channel=LEAGUE,
         at=datetime(2026, 6, 11, 19, tzinfo=UTC),
         match_id=match_id,
@@ -130,10 +133,9 @@ def envelope(update: Update, src: str = "tester") -> bytes:
 
 
 async def write(
-    client: aioredis.Redis, update: Update, *, publish: bool = True, src: str = "tester"
+    client: aioredis.Redis, update: DeltaUpdate, *, publish: bool = True, src: str = "tester"
 ) -> bytes:
     """Put ``update`` in its stream (and the matches hash), and on pub/sub unless told not to."""
-    assert update.match_id is not None and update.match is not None
     raw = envelope(update, src)
     await client.xadd(KEYS.stream(update.match_id), {"e": raw}, id=stream_id(update.seq))
     await client.hset(KEYS.matches, update.match_id, encode_match(update.match))
@@ -142,10 +144,14 @@ async def write(
     return raw
 
 
-async def stream(client: aioredis.Redis, match_id: str) -> list[Update]:
-    """Every update in a match's stream, oldest first."""
-    rows = await client.xrange(KEYS.stream(match_id), "-", "+")
-    return [decode_envelope(fields[b"e"]).u for _, fields in rows]
+async def stream(client: aioredis.Redis, match_id: str) -> list[SeqUpdate]:
+    """Every update in a match's stream (each a delta or an event), oldest first."""
+    found: list[SeqUpdate] = []
+    for _, fields in await client.xrange(KEYS.stream(match_id), "-", "+"):
+        update = decode_envelope(fields[b"e"]).u
+        assert isinstance(update, DeltaUpdate | EventUpdate), update
+        found.append(update)
+    return found
 
 
 def backplane_at(url: str, instance_id: str = "follower", **kwargs: Any) -> RedisBackplane:
@@ -249,8 +255,8 @@ async def get(url: str) -> httpx.Response:
         return await http.get(url)
 
 
-def stream_events(updates: list[Update]) -> list[tuple[str, int, str]]:
-    return [(u.match_id or "", u.seq, u.event.key) for u in updates if u.event is not None]
+def stream_events(updates: list[SeqUpdate]) -> list[tuple[str, int, str]]:
+    return [(u.match_id, u.seq, u.event.key) for u in updates if isinstance(u, EventUpdate)]
 
 
 async def play(instance: Instance, to: float, speed: float = 2000.0) -> None:
@@ -340,8 +346,7 @@ async def test_the_publish_script_is_fenced_and_idempotent(redis: aioredis.Redis
     script = redis.register_script(PUBLISH)
     await redis.set(KEYS.leader, "me")
 
-    async def publish(update: Update, raw: bytes, instance: str = "me") -> bytes:
-        assert update.match is not None
+    async def publish(update: DeltaUpdate, raw: bytes, instance: str = "me") -> bytes:
         keys = [KEYS.leader, KEYS.stream("m1"), KEYS.matches, KEYS.seqs, KEYS.league(DEMO_LEAGUE)]
         args = [instance, update.seq, raw, 100, "m1", encode_match(update.match), KEYS.updates]
         result = await script(keys=keys, args=args)
@@ -528,7 +533,7 @@ async def test_a_client_resumes_on_another_instance_without_a_gap(redis_server: 
             expected = [
                 u.event.key
                 for u in in_redis
-                if u.event is not None and position[DEMO_MATCH] < u.seq <= seqs[-1]
+                if isinstance(u, EventUpdate) and position[DEMO_MATCH] < u.seq <= seqs[-1]
             ]
             assert [f["event"]["key"] for f in replayed if f["type"] == "event"] == expected
             assert "goal:home:2-0" in expected
@@ -616,8 +621,7 @@ async def test_a_hole_in_the_stream_gives_clients_a_not_recovered_snapshot(
         assert held is not None
         ghost = Outbox(redis, KEYS, "ghost", 100, 100)
         for seq in (last + 3, last + 4):
-            update = Update(
-                kind=UpdateKind.DELTA,
+            update = DeltaUpdate(
                 channel=LEAGUE,
                 at=datetime.now(UTC),
                 match_id=DEMO_MATCH,

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from scoreterm.domain.channels import CONNECTION
-from scoreterm.domain.model import UpdateKind
+from scoreterm.domain.model import DeltaUpdate, SnapshotUpdate, StatusUpdate
 from scoreterm.net.client import RemoteFeed, UnknownChannel
 from tests.servers import running_server
 
@@ -37,8 +37,8 @@ async def test_a_feed_says_reconnecting_with_the_reason_when_nothing_listens() -
         update = await asyncio.wait_for(anext(aiter(feed)), timeout=10)
     finally:
         await feed.close()
-    assert update.kind is UpdateKind.STATUS and update.channel == CONNECTION
-    assert update.status is not None and update.status.state == "reconnecting"
+    assert isinstance(update, StatusUpdate) and update.channel == CONNECTION
+    assert update.status.state == "reconnecting"
     assert update.status.retrying and update.status.next_poll_s is not None
     assert "refused" in update.status.message.lower() or "connect" in update.status.message.lower()
 
@@ -74,7 +74,7 @@ async def test_connection_states_connected_then_resumed_after_a_drop() -> None:
             async def next_state() -> str:
                 while True:
                     update = await asyncio.wait_for(anext(updates), timeout=10)
-                    if update.channel == CONNECTION and update.status is not None:
+                    if update.channel == CONNECTION and isinstance(update, StatusUpdate):
                         states.append(update.status.state)
                         return update.status.state
 
@@ -127,7 +127,13 @@ async def test_focus_follows_the_match_channel_for_the_whole_match() -> None:
             async def until(condition: str) -> None:
                 while True:
                     update = await asyncio.wait_for(anext(updates), timeout=20)
-                    matches = [update.match] if update.match is not None else list(update.matches)
+                    matches = (
+                        [update.match]
+                        if isinstance(update, DeltaUpdate)
+                        else list(update.matches)
+                        if isinstance(update, SnapshotUpdate)
+                        else []
+                    )
                     for match in matches:
                         if match.id == match_id:
                             seen.append((update.channel, match.centre is not None))

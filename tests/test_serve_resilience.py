@@ -36,7 +36,15 @@ import httpx
 import pytest
 
 from scoreterm.backoff import SERVER_RECONNECT
-from scoreterm.domain.model import Match, PhaseState, Update, UpdateKind
+from scoreterm.domain.model import (
+    DeltaUpdate,
+    EventUpdate,
+    Match,
+    PhaseState,
+    SnapshotUpdate,
+    StatusUpdate,
+    Update,
+)
 from scoreterm.engine.clock import FakeClock
 from scoreterm.net import protocol as p
 from scoreterm.net.client import (
@@ -95,7 +103,7 @@ async def wait_until(condition: Callable[[], bool], what: str, within: float = W
 def queued_changes(feed: RemoteFeed) -> int:
     """Updates a feed has queued for its reader, its own connection statuses left out."""
     queued = list(feed._queue._queue)  # type: ignore[attr-defined]  # test-only peek
-    return sum(1 for u in queued if isinstance(u, Update) and u.kind is not UpdateKind.STATUS)
+    return sum(1 for u in queued if isinstance(u, Update) and not isinstance(u, StatusUpdate))
 
 
 class RecordingFeed(RemoteFeed):
@@ -142,11 +150,7 @@ class Consumer:
 
     def events(self) -> list[tuple[str, int, str]]:
         """(match_id, seq, key) of every event update, in the order the consumer got them."""
-        return [
-            (u.match_id or "", u.seq, u.event.key)
-            for u in self.updates
-            if u.kind is UpdateKind.EVENT and u.event is not None
-        ]
+        return [(u.match_id, u.seq, u.event.key) for u in self.updates if isinstance(u, EventUpdate)]
 
     def saw(self, predicate: Callable[[Update], bool]) -> bool:
         return any(predicate(u) for u in self.updates)
@@ -163,13 +167,12 @@ async def consuming(feed: RemoteFeed) -> AsyncIterator[Consumer]:
 
 
 def is_goal(update: Update) -> bool:
-    return update.kind is UpdateKind.EVENT and update.event is not None and update.event.kind.is_goal
+    return isinstance(update, EventUpdate) and update.event.kind.is_goal
 
 
 def is_final(update: Update) -> bool:
     return (
-        update.kind is UpdateKind.DELTA
-        and update.match is not None
+        isinstance(update, DeltaUpdate)
         and update.match.id == DEMO_MATCH
         and update.match.phase.state is PhaseState.FINAL
     )
@@ -186,7 +189,7 @@ def seq_stream(updates: list[Update], match_id: str) -> tuple[int, list[tuple[st
     last = 0
     stream: list[tuple[str, int]] = []
     for update in updates:
-        if update.kind is UpdateKind.SNAPSHOT:
+        if isinstance(update, SnapshotUpdate):
             seqs = [m.seq for m in update.matches if m.id == match_id]
             if not seqs:
                 continue
@@ -194,7 +197,7 @@ def seq_stream(updates: list[Update], match_id: str) -> tuple[int, list[tuple[st
                 base = last = seqs[0]
             else:
                 assert seqs[0] == last, f"snapshot at seq {seqs[0]} while the stream was at {last}"
-        elif update.match_id == match_id and update.kind in (UpdateKind.DELTA, UpdateKind.EVENT):
+        elif isinstance(update, DeltaUpdate | EventUpdate) and update.match_id == match_id:
             assert base is not None, "an update came before any snapshot"
             assert update.seq == last + 1, f"{update.kind} seq {update.seq} after seq {last}"
             last = update.seq
@@ -210,7 +213,7 @@ def history_stream(history: History, match_id: str, after: int) -> list[tuple[st
 
 
 def timeline_events(history: History, match_id: str, after: int = 0) -> list[tuple[str, int, str]]:
-    return [(match_id, u.seq, u.event.key) for u in history.timeline(match_id, after) if u.event is not None]
+    return [(match_id, u.seq, u.event.key) for u in history.timeline(match_id, after)]
 
 
 def counter(server: RunningServer, name: str, label: str) -> float:
@@ -295,7 +298,7 @@ async def test_no_gap_no_duplicate_across_client_disconnects(tmp_path: Path) -> 
         engine_events = []
         while published.pending():
             u = await published.get()
-            if u.kind is UpdateKind.EVENT and u.event is not None:
+            if isinstance(u, EventUpdate):
                 engine_events.append((u.match_id, u.seq, u.event.key))
         history_events = timeline_events(rs.history, DEMO_MATCH) + timeline_events(rs.history, OTHER_MATCH)
         assert consumer.events() == engine_events == history_events
@@ -709,7 +712,7 @@ async def test_a_fresh_snapshot_replaces_the_clients_positions() -> None:
     await feed._receive(p.Delta(channel=LEAGUE_CHANNEL, match_id=DEMO_MATCH, seq=demo.seq + 1, data=demo))
     assert queued_changes(feed) == 2 and feed.duplicates_dropped == 0
     # ... and the feed says so, for a script: a fresh snapshot, not a resume.
-    said = [u.status.state for u in list(feed._queue._queue) if isinstance(u, Update) and u.status]  # type: ignore[attr-defined]
+    said = [u.status.state for u in list(feed._queue._queue) if isinstance(u, StatusUpdate)]  # type: ignore[attr-defined]
     assert said == ["fresh"]
 
 

@@ -29,7 +29,7 @@ import msgspec
 import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from scoreterm.domain.model import Update, UpdateKind
+from scoreterm.domain.model import DeltaUpdate, Update
 from scoreterm.net.history import History
 from scoreterm.net.protocol import CLOSE_REASONS, CloseCode
 from scoreterm.net.server import ServerConfig
@@ -87,8 +87,7 @@ def synthetic_delta(rs: RunningServer, seq: int, padding: int = 0) -> Update:
     base = rs.server.engine.store.get(DEMO_MATCH)
     assert base is not None
     match = msgspec.structs.replace(base, seq=seq, venue="x" * padding)
-    return Update(
-        kind=UpdateKind.DELTA,
+    return DeltaUpdate(
         channel=LEAGUE,
         at=rs.server.clock.now(),
         match_id=DEMO_MATCH,

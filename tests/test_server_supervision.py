@@ -27,7 +27,7 @@ import pytest
 
 import scoreterm.net.server as server_module
 from scoreterm.backoff import TASK_RESTART
-from scoreterm.domain.model import SourceStatus, Update, UpdateKind
+from scoreterm.domain.model import SourceStatus, StatusUpdate, Update
 from scoreterm.engine.clock import FakeClock, SystemClock
 from scoreterm.engine.supervisor import RECOVERED_AFTER_S, Supervisor
 from scoreterm.net.history import History, HistoryError
@@ -193,9 +193,7 @@ async def test_a_fan_out_that_falls_behind_gives_its_clients_a_fresh_snapshot() 
     and went on, and its clients silently missed whatever was dropped."""
     async with running_server() as rs, ws_client(rs.url) as client:
         first = await client.subscribe(LEAGUE)
-        status = Update(
-            kind=UpdateKind.STATUS, channel=LEAGUE, at=START, status=SourceStatus(provider="flood")
-        )
+        status = StatusUpdate(channel=LEAGUE, at=START, status=SourceStatus(provider="flood"))
         for _ in range(10_001):  # publish() does not yield: the pump cannot drain meanwhile
             await rs.session.engine.bus.publish(status)
         resync = await client.recv_until(lambda f: f["type"] == "snapshot")

@@ -8,17 +8,19 @@ import msgspec
 
 from scoreterm.domain.minutes import minute_order
 from scoreterm.domain.model import (
+    DeltaUpdate,
     EventKind,
+    EventUpdate,
     Match,
     MatchEvent,
     Odds,
     Phase,
     PhaseState,
     Score,
+    SeqUpdate,
     Side,
+    SnapshotUpdate,
     Team,
-    Update,
-    UpdateKind,
 )
 from scoreterm.engine.store import Applied, MatchStore, merge
 
@@ -135,19 +137,16 @@ def test_restore_continues_seqs() -> None:
     assert [e.seq for e in applied.events] == [9] and applied.match.seq == 10
 
 
-def published(applied: Applied) -> list[Update]:
+def published(applied: Applied) -> list[SeqUpdate]:
     """What an engine publishes for one apply: the events, then the state."""
-    out = [
-        Update(
-            kind=UpdateKind.EVENT, channel="league:fifa.world", at=NOW, match_id="espn-1", seq=e.seq, event=e
-        )
+    out: list[SeqUpdate] = [
+        EventUpdate(channel="league:fifa.world", at=NOW, match_id="espn-1", seq=e.seq, event=e)
         for e in applied.events
     ]
     if applied.changed:
         state = applied.match
         out.append(
-            Update(
-                kind=UpdateKind.DELTA,
+            DeltaUpdate(
                 channel="league:fifa.world",
                 at=NOW,
                 match_id="espn-1",
@@ -160,7 +159,7 @@ def published(applied: Applied) -> list[Update]:
 
 def test_a_mirror_continues_the_same_seqs_without_reporting_events_again() -> None:
     leader, follower = MatchStore(), MatchStore()
-    updates: list[Update] = []
+    updates: list[SeqUpdate] = []
     for state in (
         match(),
         match(1, 0),  # a goal nobody has described yet (synthetic)
@@ -196,18 +195,10 @@ def test_a_mirror_enriches_a_synthetic_goal_once() -> None:
 def test_a_mirror_ignores_an_older_state_but_counts_its_seq() -> None:
     store = MatchStore()
     newer, older = match(1, 0, seq=9), match(0, 0, seq=4)
-    store.mirror(
-        Update(
-            kind=UpdateKind.DELTA, channel="league:fifa.world", at=NOW, match_id="espn-1", seq=9, match=newer
-        )
-    )
-    store.mirror(
-        Update(
-            kind=UpdateKind.DELTA, channel="league:fifa.world", at=NOW, match_id="espn-1", seq=4, match=older
-        )
-    )
+    store.mirror(DeltaUpdate(channel="league:fifa.world", at=NOW, match_id="espn-1", seq=9, match=newer))
+    store.mirror(DeltaUpdate(channel="league:fifa.world", at=NOW, match_id="espn-1", seq=4, match=older))
     assert store.get("espn-1") == newer and store.seq("espn-1") == 9
-    store.mirror(Update(kind=UpdateKind.SNAPSHOT, channel="league:fifa.world", at=NOW, matches=(older,)))
+    store.mirror(SnapshotUpdate(channel="league:fifa.world", at=NOW, matches=(older,)))
     assert store.get("espn-1") == newer
 
 

@@ -15,7 +15,17 @@ import msgspec
 import pytest
 from textual.widgets._toast import Toast
 
-from scoreterm.domain.model import EventKind, MatchEvent, Phase, PhaseState, Score, Side, Update, UpdateKind
+from scoreterm.domain.model import (
+    DeltaUpdate,
+    EventKind,
+    EventUpdate,
+    MatchEvent,
+    Phase,
+    PhaseState,
+    Score,
+    Side,
+    Update,
+)
 from scoreterm.engine.clock import FakeClock
 from scoreterm.tui.app import ScoretermApp
 from scoreterm.tui.board import Notice, ToastKind
@@ -52,9 +62,7 @@ def goal(match_id: str, side: Side, home: int, away: int, minute: str = "9'", se
         key=f"goal:{side.value}:{home}-{away}",
         seq=seq,
     )
-    return Update(
-        kind=UpdateKind.EVENT, channel="league:fifa.world", at=AT, match_id=match_id, seq=seq, event=event
-    )
+    return EventUpdate(channel="league:fifa.world", at=AT, match_id=match_id, seq=seq, event=event)
 
 
 def notice(n: int, match: str = "m1", kind: ToastKind = ToastKind.GOAL) -> Notice:
@@ -159,8 +167,7 @@ async def test_no_notification_for_a_hidden_match_until_it_is_revealed() -> None
         await until(pilot, lambda: len(app.board.matches) == 2)
         feed.push(goal(mex.id, Side.HOME, 1, 0))
         feed.push(
-            Update(
-                kind=UpdateKind.DELTA,
+            DeltaUpdate(
                 channel="league:fifa.world",
                 at=AT,
                 match_id=mex.id,

@@ -22,7 +22,7 @@ from textual.widgets import TabbedContent
 from textual.widgets._footer import FooterKey
 
 from scoreterm.config import Settings
-from scoreterm.domain.model import Match, Phase, PhaseState, Team, Update, UpdateKind
+from scoreterm.domain.model import Match, Phase, PhaseState, SnapshotUpdate, Team
 from scoreterm.domain.prob_series import percent
 from scoreterm.providers.espn_normalize import normalize_summary
 from scoreterm.replay.tape import demo_tape
@@ -159,7 +159,7 @@ async def test_chart_says_so_when_there_is_no_line_and_hides_for_spoilers() -> N
         clock="5'",
         seq=1,
     )
-    update = Update(kind=UpdateKind.SNAPSHOT, channel="league:fifa.world", at=start.kickoff, matches=(start,))
+    update = SnapshotUpdate(channel="league:fifa.world", at=start.kickoff, matches=(start,))
     feed = ScriptedFeed([update])
     options = AppOptions(settings=Settings(spoiler_free=["Mexico"]), zone=UTC, leagues=["fifa.world"])
     app = make_app(feed, options)
@@ -379,7 +379,7 @@ def nba_match() -> Match:
 async def test_us_game_shows_box_score_and_scoring_plays_first() -> None:
     match = nba_match()
     assert match.centre is not None and match.centre.box is not None and match.centre.plays
-    update = Update(kind=UpdateKind.SNAPSHOT, channel="league:nba", at=match.kickoff, matches=(match,))
+    update = SnapshotUpdate(channel="league:nba", at=match.kickoff, matches=(match,))
     app = make_app(ScriptedFeed([update]), AppOptions(settings=Settings(), zone=UTC, leagues=["nba"]))
     async with app.run_test(size=(100, 30)) as pilot:
         await until(pilot, lambda: match.id in app.board.matches)

@@ -22,9 +22,11 @@ from scoreterm.domain.model import (
     PhaseState,
     Score,
     Side,
+    SnapshotUpdate,
     SourceStatus,
+    StatusState,
+    StatusUpdate,
     Update,
-    UpdateKind,
     WinProbability,
 )
 from scoreterm.engine.clock import FakeClock
@@ -46,7 +48,7 @@ def mlb() -> list[Match]:
 
 
 def mlb_app(**settings: Any) -> ScoretermApp:
-    board = Update(kind=UpdateKind.SNAPSHOT, channel="league:mlb", at=AT, matches=tuple(mlb()))
+    board = SnapshotUpdate(channel="league:mlb", at=AT, matches=tuple(mlb()))
     options = AppOptions(settings=Settings(leagues=["mlb"], **settings), zone=UTC, leagues=["mlb"])
     return make_app(ScriptedFeed([board]), options)
 
@@ -305,9 +307,8 @@ async def test_a_delay_says_it_holds_data_back(size: tuple[int, int]) -> None:
 # -- an empty scoreboard says why ------------------------------------------------------------------
 
 
-def _status(state: str) -> Update:
-    return Update(
-        kind=UpdateKind.STATUS,
+def _status(state: StatusState) -> Update:
+    return StatusUpdate(
         channel="league:eng.1",
         at=AT,
         status=SourceStatus(provider="espn", state=state, message="cannot reach espn"),
@@ -322,7 +323,7 @@ async def test_an_empty_day_names_the_league_and_the_next_kick_off(size: tuple[i
         asked.append(slug)
         return datetime(2026, 6, 13, 11, 30, tzinfo=UTC)  # Saturday
 
-    feed = ScriptedFeed([Update(kind=UpdateKind.SNAPSHOT, channel="league:eng.1", at=AT), _status("ok")])
+    feed = ScriptedFeed([SnapshotUpdate(channel="league:eng.1", at=AT, matches=()), _status("ok")])
     options = AppOptions(
         settings=Settings(leagues=["eng.1"]),
         zone=UTC,

@@ -19,7 +19,9 @@ from textual.widget import Widget
 
 from scoreterm.config import Settings
 from scoreterm.domain.model import (
+    DeltaUpdate,
     EventKind,
+    EventUpdate,
     Match,
     MatchEvent,
     MoneyLine,
@@ -28,9 +30,9 @@ from scoreterm.domain.model import (
     PhaseState,
     Score,
     Side,
+    SnapshotUpdate,
     Team,
     Update,
-    UpdateKind,
 )
 from scoreterm.tui.app import AppOptions, ScoretermApp, make_app
 from scoreterm.tui.board import Board
@@ -67,17 +69,15 @@ def live_match(**changes: Any) -> Match:
 
 
 def snapshot(*matches: Match) -> Update:
-    return Update(kind=UpdateKind.SNAPSHOT, channel=CHANNEL, at=AT, matches=matches)
+    return SnapshotUpdate(channel=CHANNEL, at=AT, matches=matches)
 
 
 def delta(match: Match) -> Update:
-    return Update(
-        kind=UpdateKind.DELTA, channel=CHANNEL, at=AT, match_id=match.id, seq=match.seq, match=match
-    )
+    return DeltaUpdate(channel=CHANNEL, at=AT, match_id=match.id, seq=match.seq, match=match)
 
 
 def event(match_id: str, item: MatchEvent) -> Update:
-    return Update(kind=UpdateKind.EVENT, channel=CHANNEL, at=AT, match_id=match_id, seq=item.seq, event=item)
+    return EventUpdate(channel=CHANNEL, at=AT, match_id=match_id, seq=item.seq, event=item)
 
 
 async def until(pilot: Pilot[Any], predicate: Callable[[], bool], within: float = 10.0) -> None:

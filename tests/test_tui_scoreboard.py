@@ -10,7 +10,14 @@ from typing import Any
 import msgspec
 from textual.widgets import DataTable
 
-from scoreterm.domain.model import EventKind, MatchEvent, Score, Side, Update, UpdateKind
+from scoreterm.domain.model import (
+    DeltaUpdate,
+    EventKind,
+    EventUpdate,
+    MatchEvent,
+    Score,
+    Side,
+)
 from scoreterm.engine.clock import FakeClock
 from scoreterm.tui.rows import is_header
 from scoreterm.tui.screens.help import HelpScreen
@@ -68,14 +75,9 @@ async def test_live_goal_updates_row_and_flashes() -> None:
             key="goal:home:1-0",
             seq=2,
         )
+        feed.push(EventUpdate(channel="league:fifa.world", at=AT, match_id=mex.id, seq=2, event=goal))
         feed.push(
-            Update(
-                kind=UpdateKind.EVENT, channel="league:fifa.world", at=AT, match_id=mex.id, seq=2, event=goal
-            )
-        )
-        feed.push(
-            Update(
-                kind=UpdateKind.DELTA,
+            DeltaUpdate(
                 channel="league:fifa.world",
                 at=AT,
                 match_id=mex.id,
@@ -122,8 +124,7 @@ async def test_spoiler_free_team_is_hidden_until_revealed() -> None:
         await until(pilot, lambda: len(rows(app)) == 2)
         mex = opening_day()[0]
         feed.push(
-            Update(
-                kind=UpdateKind.EVENT,
+            EventUpdate(
                 channel="league:fifa.world",
                 at=AT,
                 match_id=mex.id,
@@ -139,8 +140,7 @@ async def test_spoiler_free_team_is_hidden_until_revealed() -> None:
             )
         )
         feed.push(
-            Update(
-                kind=UpdateKind.DELTA,
+            DeltaUpdate(
                 channel="league:fifa.world",
                 at=AT,
                 match_id=mex.id,

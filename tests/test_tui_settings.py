@@ -14,7 +14,7 @@ from textual.widgets import DataTable
 
 from scoreterm.config import ConfigError, load_settings
 from scoreterm.config_write import set_setting
-from scoreterm.domain.model import Update, UpdateKind
+from scoreterm.domain.model import SnapshotUpdate, Update
 from scoreterm.tui.app import AppOptions, ScoretermApp, make_app
 from scoreterm.tui.rows import is_header
 from scoreterm.tui.screens.scoreboard import ScoreboardScreen
@@ -133,7 +133,7 @@ async def test_l_picks_the_league_shown_and_it_sticks(tmp_path: Path) -> None:
     derby = msgspec.structs.replace(kor, id="espn-derby", league="eng.1")
     board = [
         snapshot([mex, kor]),
-        Update(kind=UpdateKind.SNAPSHOT, channel="league:eng.1", at=AT, matches=(derby,)),
+        SnapshotUpdate(channel="league:eng.1", at=AT, matches=(derby,)),
     ]
     app = app_on(config, board)
     async with app.run_test(size=(100, 30), notifications=True) as pilot:

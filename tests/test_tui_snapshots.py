@@ -17,7 +17,18 @@ import pytest
 from textual.pilot import Pilot
 
 from scoreterm.config import Settings
-from scoreterm.domain.model import EventKind, MatchEvent, Phase, PhaseState, Score, Side, Update, UpdateKind
+from scoreterm.domain.model import (
+    DeltaUpdate,
+    EventKind,
+    EventUpdate,
+    MatchEvent,
+    Phase,
+    PhaseState,
+    Score,
+    Side,
+    SnapshotUpdate,
+    Update,
+)
 from scoreterm.engine.clock import FakeClock
 from scoreterm.providers.espn_normalize import normalize_scoreboard
 from scoreterm.replay.tape import demo_tape
@@ -114,7 +125,7 @@ def mlb_board() -> Update:
         (FIXTURES / "espn_other/mlb_scoreboard_20250518_live_and_scheduled.json").read_text()
     )
     matches = normalize_scoreboard(payload, "mlb")
-    return Update(kind=UpdateKind.SNAPSHOT, channel="league:mlb", at=AT, matches=tuple(matches))
+    return SnapshotUpdate(channel="league:mlb", at=AT, matches=tuple(matches))
 
 
 @pytest.mark.parametrize("size", SIZES, ids=["120x40", "80x24"])
@@ -170,13 +181,9 @@ def test_toast_burst_snapshot(snap_compare: Any, size: tuple[int, int]) -> None:
                 seq=seq,
             )
             channel = "league:fifa.world"
-            feed.push(
-                Update(kind=UpdateKind.EVENT, channel=channel, at=AT, match_id=match.id, seq=seq, event=event)
-            )
+            feed.push(EventUpdate(channel=channel, at=AT, match_id=match.id, seq=seq, event=event))
             now = msgspec.structs.replace(match, score=Score(home, away), clock=minute, seq=seq)
-            feed.push(
-                Update(kind=UpdateKind.DELTA, channel=channel, at=AT, match_id=match.id, seq=seq, match=now)
-            )
+            feed.push(DeltaUpdate(channel=channel, at=AT, match_id=match.id, seq=seq, match=now))
         await until(pilot, lambda: len(app.toasted) == 3)
         await pilot.pause(0.5)  # the toast's fade-in
 
@@ -190,7 +197,7 @@ def test_empty_scoreboard_snapshot(snap_compare: Any, size: tuple[int, int]) -> 
     async def next_kickoff(slug: str) -> datetime:
         return datetime(2026, 6, 13, 11, 30, tzinfo=UTC)
 
-    empty = Update(kind=UpdateKind.SNAPSHOT, channel="league:eng.1", at=AT)
+    empty = SnapshotUpdate(channel="league:eng.1", at=AT, matches=())
     app = scripted([empty, status()], ["eng.1"], next_kickoff=next_kickoff)
 
     async def ready(pilot: Pilot[Any]) -> None:
@@ -280,7 +287,7 @@ def test_us_box_score_snapshot(snap_compare: Any) -> None:
     from tests.test_tui_centre import nba_match
 
     match = nba_match()
-    app = scripted([Update(kind=UpdateKind.SNAPSHOT, channel="league:nba", at=AT, matches=(match,))], ["nba"])
+    app = scripted([SnapshotUpdate(channel="league:nba", at=AT, matches=(match,))], ["nba"])
 
     async def ready(pilot: Pilot[Any]) -> None:
         await until(pilot, lambda: match.id in app.board.matches)

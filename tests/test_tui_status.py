@@ -15,7 +15,7 @@ from typing import Any
 from scoreterm.commands.headless import LinePrinter
 from scoreterm.config import Settings
 from scoreterm.domain.leagues import get_league
-from scoreterm.domain.model import SourceStatus, Update, UpdateKind
+from scoreterm.domain.model import SnapshotUpdate, SourceStatus, StatusUpdate, Update
 from scoreterm.engine.clock import FakeClock
 from scoreterm.session import live_session
 from scoreterm.tui.app import AppOptions, make_app
@@ -29,8 +29,7 @@ CAPTURE = "espn_soccer/fifa.world_scoreboard_live_FIRST_HALF_FRA0-3ENG_39min.jso
 
 
 def status_update(**fields: Any) -> Update:
-    return Update(
-        kind=UpdateKind.STATUS,
+    return StatusUpdate(
         channel="league:fifa.world",
         at=AT,
         status=SourceStatus(provider="espn", **fields),
@@ -39,7 +38,7 @@ def status_update(**fields: Any) -> Update:
 
 def test_a_source_answering_every_poll_is_never_stale_however_quiet() -> None:
     board = Board()
-    board.apply(Update(kind=UpdateKind.SNAPSHOT, channel="league:fifa.world", at=AT, matches=()), 0.0)
+    board.apply(SnapshotUpdate(channel="league:fifa.world", at=AT, matches=()), 0.0)
     for tick in range(60):  # two minutes of answers that change nothing
         board.apply(status_update(last_ok_age_s=0.0, next_poll_s=2.0, interval_s=2.0), tick * 2.0)
     assert board.data_age(121.0) == 3.0
@@ -58,8 +57,7 @@ def test_age_and_countdown_tick_from_when_the_status_arrived() -> None:
 def test_the_worst_source_of_several_leagues_is_shown() -> None:
     board = Board()
     board.apply(status_update(state="ok"), 1.0)
-    down = Update(
-        kind=UpdateKind.STATUS,
+    down = StatusUpdate(
         channel="league:eng.1",
         at=AT,
         status=SourceStatus(provider="thesportsdb", state="down", message="circuit open"),
@@ -77,9 +75,7 @@ def test_a_match_first_seen_in_the_second_half_shows_its_kick_off_and_half_time(
     second_half = msgspec.structs.replace(mex, phase=Phase(state=PhaseState.LIVE, period=2, label="2H"))
     assert [m.key for m in implied_phases(second_half)] == ["phase:1H", "phase:HT", "phase:2H"]
     board = Board()
-    board.apply(
-        Update(kind=UpdateKind.SNAPSHOT, channel="league:fifa.world", at=AT, matches=(second_half,)), 0
-    )
+    board.apply(SnapshotUpdate(channel="league:fifa.world", at=AT, matches=(second_half,)), 0)
     assert [e.event.detail for e in board.timeline(mex.id)] == ["1H", "HT", "2H"]
 
 

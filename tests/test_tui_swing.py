@@ -10,7 +10,9 @@ import msgspec
 
 from scoreterm.domain.centre import CommentaryItem, MatchCentre
 from scoreterm.domain.model import (
+    DeltaUpdate,
     EventKind,
+    EventUpdate,
     Match,
     MatchEvent,
     Phase,
@@ -18,10 +20,10 @@ from scoreterm.domain.model import (
     ProbabilityPoint,
     Score,
     Side,
+    SnapshotUpdate,
     Team,
     Trend,
     Update,
-    UpdateKind,
     WinProbability,
 )
 from scoreterm.tui.board import Board, ToastKind
@@ -50,17 +52,15 @@ def live(**changes: Any) -> Match:
 
 
 def event(item: MatchEvent) -> Update:
-    return Update(kind=UpdateKind.EVENT, channel=CHANNEL, at=AT, match_id="m1", seq=item.seq, event=item)
+    return EventUpdate(channel=CHANNEL, at=AT, match_id="m1", seq=item.seq, event=item)
 
 
 def delta(match: Match) -> Update:
-    return Update(
-        kind=UpdateKind.DELTA, channel=CHANNEL, at=AT, match_id=match.id, seq=match.seq, match=match
-    )
+    return DeltaUpdate(channel=CHANNEL, at=AT, match_id=match.id, seq=match.seq, match=match)
 
 
 def snapshot(match: Match) -> Update:
-    return Update(kind=UpdateKind.SNAPSHOT, channel=CHANNEL, at=AT, matches=(match,))
+    return SnapshotUpdate(channel=CHANNEL, at=AT, matches=(match,))
 
 
 GOAL = MatchEvent(

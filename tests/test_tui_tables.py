@@ -8,11 +8,12 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+import msgspec
 import pytest
 
 from scoreterm.config import Settings
 from scoreterm.domain.live_table import live_table
-from scoreterm.domain.model import Match, Update, UpdateKind
+from scoreterm.domain.model import DeltaUpdate, Match, SnapshotUpdate, TableUpdate
 from scoreterm.domain.tiebreak import rules_for
 from scoreterm.engine.clock import Clock
 from scoreterm.providers.espn_normalize import normalize_scoreboard
@@ -43,8 +44,8 @@ def table_app(clock: Clock | None = None, **settings: Any) -> tuple[ScoretermApp
     table = live_table(official, [match], rules_for("eng.1"))
     feed = ScriptedFeed(
         [
-            Update(kind=UpdateKind.SNAPSHOT, channel="league:eng.1", at=AT, matches=(match,)),
-            Update(kind=UpdateKind.TABLE, channel="table:eng.1", at=AT, table=table),
+            SnapshotUpdate(channel="league:eng.1", at=AT, matches=(match,)),
+            TableUpdate(channel="table:eng.1", at=AT, table=table),
         ]
     )
     options = AppOptions(settings=Settings(**settings), zone=UTC, leagues=["eng.1"])
@@ -56,7 +57,7 @@ def table_app(clock: Clock | None = None, **settings: Any) -> tuple[ScoretermApp
 def bracket_app(clock: Clock | None = None) -> tuple[ScoretermApp, int]:
     board = load("espn_soccer/fifa.world_scoreboard_all_finished_knockouts.json")
     matches = normalize_scoreboard(board, "fifa.world")
-    snapshot = Update(kind=UpdateKind.SNAPSHOT, channel="league:fifa.world", at=AT, matches=tuple(matches))
+    snapshot = SnapshotUpdate(channel="league:fifa.world", at=AT, matches=tuple(matches))
     options = AppOptions(settings=Settings(), zone=UTC, leagues=["fifa.world"])
     if clock is not None:
         options.clock = clock
@@ -108,9 +109,7 @@ async def test_b_opens_the_bracket_with_the_winners(size: tuple[int, int]) -> No
     matches = normalize_scoreboard(
         load("espn_soccer/fifa.world_scoreboard_all_finished_knockouts.json"), "fifa.world"
     )
-    feed = ScriptedFeed(
-        [Update(kind=UpdateKind.SNAPSHOT, channel="league:fifa.world", at=AT, matches=tuple(matches))]
-    )
+    feed = ScriptedFeed([SnapshotUpdate(channel="league:fifa.world", at=AT, matches=tuple(matches))])
     app = make_app(feed, AppOptions(settings=Settings(), zone=UTC, leagues=["fifa.world"]))
     async with app.run_test(size=size) as pilot:
         await until(pilot, lambda: len(app.board.matches) == len(matches))
@@ -125,7 +124,7 @@ async def test_b_opens_the_bracket_with_the_winners(size: tuple[int, int]) -> No
 
 async def test_without_a_table_the_screen_says_why() -> None:
     match = liverpool_in_play()
-    feed = ScriptedFeed([Update(kind=UpdateKind.SNAPSHOT, channel="league:eng.1", at=AT, matches=(match,))])
+    feed = ScriptedFeed([SnapshotUpdate(channel="league:eng.1", at=AT, matches=(match,))])
     app = make_app(feed, AppOptions(settings=Settings(), zone=UTC, leagues=["eng.1"]))
     async with app.run_test(size=(80, 24)) as pilot:
         await until(pilot, lambda: bool(app.board.matches))
@@ -152,3 +151,23 @@ async def test_the_match_screen_hides_the_rows_of_a_spoiler_free_match() -> None
         await until(pilot, lambda: type(app.screen).__name__ == "MatchScreen")
         await pilot.pause()
         assert not app.screen.query_one("#match-table").display
+
+
+async def test_the_table_shows_the_minute_of_the_match_now_not_of_the_tables_last_move() -> None:
+    app, feed = table_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: "eng.1" in app.board.tables and app.board.matches)
+        await pilot.press("t")
+        await until(pilot, lambda: any("67'" in line for line in body(app)))
+        (match,) = app.board.matches.values()
+        later = msgspec.structs.replace(match, clock="71'", seq=match.seq + 1)
+        feed.push(
+            DeltaUpdate(
+                channel="league:eng.1",
+                at=AT,
+                match_id=match.id,
+                seq=later.seq,
+                match=later,
+            )
+        )
+        await until(pilot, lambda: any("0-2 v CRY 71'" in line for line in body(app)))

@@ -13,7 +13,16 @@ import msgspec
 from textual.pilot import Pilot
 
 from scoreterm.config import Settings
-from scoreterm.domain.model import Match, Phase, PhaseState, Score, SourceStatus, Update, UpdateKind
+from scoreterm.domain.model import (
+    Match,
+    Phase,
+    PhaseState,
+    Score,
+    SnapshotUpdate,
+    SourceStatus,
+    StatusUpdate,
+    Update,
+)
 from scoreterm.engine.clock import Clock
 from scoreterm.engine.feed import QueueFeed
 from scoreterm.providers.espn_normalize import normalize_scoreboard
@@ -54,12 +63,11 @@ def opening_day(live: bool = True) -> list[Match]:
 
 
 def snapshot(matches: list[Match]) -> Update:
-    return Update(kind=UpdateKind.SNAPSHOT, channel="league:fifa.world", at=AT, matches=tuple(matches))
+    return SnapshotUpdate(channel="league:fifa.world", at=AT, matches=tuple(matches))
 
 
 def status(interval_s: float = 2.0, provider: str = "espn") -> Update:
-    return Update(
-        kind=UpdateKind.STATUS,
+    return StatusUpdate(
         channel="league:fifa.world",
         at=AT,
         status=SourceStatus(provider=provider, health=0.97, interval_s=interval_s, next_poll_s=interval_s),

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 from scoreterm.bus.memory import DEFAULT_MAXSIZE, MemoryBus, SubscriptionLagged
 from scoreterm.domain.channels import league_channel, table_channel
-from scoreterm.domain.model import SourceStatus, Update, UpdateKind
+from scoreterm.domain.model import SourceStatus, StatusUpdate, TableUpdate, Update
 from scoreterm.engine.engine import Engine
 from scoreterm.engine.feed import ReplayControl
 from scoreterm.engine.supervisor import Supervisor
@@ -70,7 +70,7 @@ class LocalFeed:
         for channel in map(league_channel, self.leagues):
             status = SourceStatus(provider="engine", health=0.0, state="degraded", message=message)
             now = self.engine.clock.now()
-            update = Update(kind=UpdateKind.STATUS, channel=channel, at=now, status=status)
+            update = StatusUpdate(channel=channel, at=now, status=status)
             await self.bus.publish(update)
 
     def _gave_up(self, name: str, reason: str) -> None:
@@ -93,7 +93,7 @@ class LocalFeed:
                     table = self.engine.table(slug)
                     if table is not None:
                         now = self.engine.clock.now()
-                        yield Update(kind=UpdateKind.TABLE, channel=table_channel(slug), at=now, table=table)
+                        yield TableUpdate(channel=table_channel(slug), at=now, table=table)
 
     def focus(self, match_id: str | None) -> None:
         """Ask the engine to keep ``match_id``'s detail (timeline, odds, stats) fresh."""

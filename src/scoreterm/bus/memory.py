@@ -12,7 +12,7 @@ import asyncio
 from collections.abc import AsyncIterator, Iterable
 
 from scoreterm.domain.channels import ALL, league_channel, match_channel
-from scoreterm.domain.model import Update
+from scoreterm.domain.model import DeltaUpdate, EventUpdate, Update
 
 __all__ = ["ALL", "DEFAULT_MAXSIZE", "MemoryBus", "Subscription", "league_channel", "match_channel"]
 
@@ -42,7 +42,9 @@ class Subscription:
         """True when this subscription listens to the update's channel or match."""
         if ALL in self.channels or update.channel in self.channels:
             return True
-        return update.match_id is not None and match_channel(update.match_id) in self.channels
+        return (
+            isinstance(update, DeltaUpdate | EventUpdate) and match_channel(update.match_id) in self.channels
+        )
 
     def offer(self, update: Update) -> None:
         """Queue ``update``; past ``maxsize`` pending, fail the subscription instead."""

@@ -46,7 +46,16 @@ from scoreterm.bus.redis_sync import Sequencer, StreamReader
 from scoreterm.bus.redis_wire import Envelope, Keys, decode_envelope, encode_envelope
 from scoreterm.bus.tasks import cancel_and_wait, first_to_end
 from scoreterm.config import redact_url
-from scoreterm.domain.model import Match, Update, UpdateKind
+from scoreterm.domain.model import (
+    DeltaUpdate,
+    EventUpdate,
+    Match,
+    SeqUpdate,
+    SnapshotUpdate,
+    StatusUpdate,
+    TableUpdate,
+    Update,
+)
 
 if TYPE_CHECKING:
     from scoreterm.engine.supervisor import Supervisor
@@ -170,14 +179,14 @@ class RedisBackplane:
         if not self.is_leader:
             return
         raw = encode_envelope(Envelope(src=self.instance_id, t=time.time() * 1000, u=update))
-        if update.kind in (UpdateKind.STATUS, UpdateKind.TABLE):
+        if isinstance(update, StatusUpdate | TableUpdate):
             if self.connected:
                 try:
                     await self.leading.send_status(update, raw, self.timeout_s)
                 except TROUBLE as exc:
                     self._kick(exc)
             self._emit(update)  # our echo from pub/sub is skipped
-        elif update.kind in (UpdateKind.DELTA, UpdateKind.EVENT) and update.match_id and update.seq > 0:
+        elif isinstance(update, DeltaUpdate | EventUpdate) and update.match_id and update.seq > 0:
             self.leading.outbox.add(update, raw)
             if not self.connected:
                 await self._deliver_unconfirmed([(update, raw)])
@@ -330,19 +339,21 @@ class RedisBackplane:
             log.warning("ignoring an unreadable backplane message: %s", exc)
             return
         update = envelope.u
-        if update.kind in (UpdateKind.STATUS, UpdateKind.TABLE):
+        if isinstance(update, StatusUpdate | TableUpdate):
             if envelope.src != self.instance_id:  # ours went to our clients already
                 self.lag_ms = max(0.0, time.time() * 1000 - envelope.t)
                 self._emit(update)
             return
+        if isinstance(update, SnapshotUpdate):  # never published: nothing to deliver
+            return
         async with self._lock:
-            before = self._seq.last.get(update.match_id or "")
+            before = self._seq.last.get(update.match_id)
             await self._seq.offer(update, data)
-            if self._seq.last.get(update.match_id or "") != before:
+            if self._seq.last.get(update.match_id) != before:
                 # Only what was news here: a duplicate (a flush written back) is no measure of delay.
                 self.lag_ms = max(0.0, time.time() * 1000 - envelope.t)
 
-    async def _take(self, update: Update, raw: bytes | None) -> None:
+    async def _take(self, update: SeqUpdate, raw: bytes | None) -> None:
         """Deliver: remembered (to rebuild Redis after it lost its data), then to the listener."""
         raw = raw or encode_envelope(Envelope(src=self.instance_id, t=time.time() * 1000, u=update))
         self.leading.remember(update, raw)
@@ -425,7 +436,7 @@ class RedisBackplane:
         outbox = self.leading.outbox
         async with self._lock:
             for update, raw in outbox if items is None else items:
-                if update.seq > self._seq.last.get(update.match_id or "", 0):
+                if update.seq > self._seq.last.get(update.match_id, 0):
                     outbox.delivered_unconfirmed(update)
                     await self._own(update, raw)
 
@@ -448,9 +459,9 @@ class RedisBackplane:
                 self._listener.reset()
         await self._sync()
 
-    async def _own(self, update: Update, raw: bytes) -> None:
+    async def _own(self, update: SeqUpdate, raw: bytes) -> None:
         """Deliver one of our engine's updates: ours are the lineage, no gap to look for."""
-        match_id = update.match_id or ""
+        match_id = update.match_id
         if update.seq > self._seq.last.get(match_id, 0):
             self._seq.last[match_id] = update.seq
             await self._take(update, raw)

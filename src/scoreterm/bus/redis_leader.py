@@ -20,7 +20,7 @@ from scoreterm.bus.redis_lease import Lease
 from scoreterm.bus.redis_outbox import Out, Outbox
 from scoreterm.bus.redis_sync import StreamReader
 from scoreterm.bus.redis_wire import DUPLICATE, PUBLISH_STATUS, PUBLISHED
-from scoreterm.domain.model import Update, UpdateKind
+from scoreterm.domain.model import SeqUpdate, StatusUpdate, TableUpdate
 
 log = logging.getLogger(__name__)
 BATCH = 64
@@ -64,9 +64,8 @@ class Leadership:
 
     # -- what was delivered ------------------------------------------------------------------------
 
-    def remember(self, update: Update, raw: bytes) -> None:
+    def remember(self, update: SeqUpdate, raw: bytes) -> None:
         """``update`` was delivered here: kept (the last ``backlog`` per match) to rebuild Redis with."""
-        assert update.match_id is not None
         ring = self._recent.setdefault(update.match_id, deque(maxlen=self._backlog))
         ring.append((update, raw))
 
@@ -145,14 +144,14 @@ class Leadership:
                 await confirmed(item)
         return True
 
-    async def send_status(self, update: Update, raw: bytes, timeout_s: float) -> None:
+    async def send_status(self, update: StatusUpdate | TableUpdate, raw: bytes, timeout_s: float) -> None:
         """Publish a status or a table as it is: fenced, no seq, in no stream (a table is kept as its
         league's latest).
 
         Raises:
             redis.RedisError, OSError, TimeoutError: Redis trouble.
         """
-        table = update.channel if update.kind is UpdateKind.TABLE else ""
+        table = update.channel if isinstance(update, TableUpdate) else ""
         async with asyncio.timeout(timeout_s):
             args: list[str | bytes] = [self.lease.owner, self._updates, raw, table]
             await self._status_script(keys=[self.lease.key, self._tables], args=args)

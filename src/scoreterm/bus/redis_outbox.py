@@ -15,9 +15,9 @@ from typing import Any
 import redis.asyncio as aioredis
 
 from scoreterm.bus.redis_wire import PUBLISH, Keys, encode_match
-from scoreterm.domain.model import Update, UpdateKind
+from scoreterm.domain.model import DeltaUpdate, SeqUpdate
 
-Out = tuple[Update, bytes]
+Out = tuple[SeqUpdate, bytes]
 
 
 class Outbox:
@@ -50,7 +50,7 @@ class Outbox:
     def __iter__(self) -> Iterator[Out]:
         return iter(list(self._items))
 
-    def add(self, update: Update, raw: bytes) -> None:
+    def add(self, update: SeqUpdate, raw: bytes) -> None:
         """Queue an update; beyond ``limit``, the oldest is dropped (followers will see a hole)."""
         if len(self._items) >= self.limit:
             self._items.popleft()
@@ -67,7 +67,7 @@ class Outbox:
             self._items.popleft()
         self._unconfirmed.discard(_key(item[0]))
 
-    def delivered_unconfirmed(self, update: Update) -> None:
+    def delivered_unconfirmed(self, update: SeqUpdate) -> None:
         """``update`` went to our clients before Redis had it."""
         self._unconfirmed.add(_key(update))
 
@@ -89,7 +89,7 @@ class Outbox:
         """
         merged: dict[tuple[str, int], Out] = {}
         for update, raw in recent:
-            if update.seq > tops.get(update.match_id or "", 0):
+            if update.seq > tops.get(update.match_id, 0):
                 merged[_key(update)] = (update, raw)
         for update, raw in self._items:
             merged.setdefault(_key(update), (update, raw))
@@ -104,11 +104,11 @@ class Outbox:
         """
         async with self.client.pipeline(transaction=False) as pipe:
             for update, raw in batch:
-                match_id = update.match_id or ""
-                state = (
-                    encode_match(update.match) if update.kind is UpdateKind.DELTA and update.match else b""
-                )
-                league = update.match.league if update.match else update.channel.removeprefix("league:")
+                match_id = update.match_id
+                if isinstance(update, DeltaUpdate):
+                    state, league = encode_match(update.match), update.match.league
+                else:
+                    state, league = b"", update.channel.removeprefix("league:")
                 keys = [self.keys.leader, self.keys.stream(match_id), self.keys.matches, self.keys.seqs]
                 args: list[str | int | bytes] = [self.instance_id, update.seq, raw, self.stream_maxlen]
                 args += [match_id, state, self.keys.updates]
@@ -116,5 +116,5 @@ class Outbox:
             return list(await pipe.execute(raise_on_error=False))
 
 
-def _key(update: Update) -> tuple[str, int]:
-    return update.match_id or "", update.seq
+def _key(update: SeqUpdate) -> tuple[str, int]:
+    return update.match_id, update.seq

@@ -17,11 +17,11 @@ import redis.asyncio as aioredis
 
 from scoreterm.bus.memory import league_channel
 from scoreterm.bus.redis_wire import Keys, decode_envelope, decode_match, seq_of
-from scoreterm.domain.model import Match, Update, UpdateKind
+from scoreterm.domain.model import DeltaUpdate, EventUpdate, Match, SeqUpdate, TableUpdate
 
 log = logging.getLogger(__name__)
 
-Take = Callable[[Update, bytes | None], Awaitable[None]]
+Take = Callable[[SeqUpdate, bytes | None], Awaitable[None]]
 Lost = Callable[[str, Match | None], Awaitable[None]]
 _BAD = (msgspec.DecodeError, msgspec.ValidationError, ValueError)
 
@@ -33,7 +33,9 @@ class StreamReader:
         self.client = client
         self.keys = keys
 
-    async def after(self, match_id: str, seq: int, before: int | None = None) -> list[tuple[Update, bytes]]:
+    async def after(
+        self, match_id: str, seq: int, before: int | None = None
+    ) -> list[tuple[SeqUpdate, bytes]]:
         """The entries of ``match_id`` with ``seq < entry seq < before`` (no upper bound when None)."""
         # Full ids: an incomplete one as an upper bound means <seq>-<max>, which would include <seq>-0.
         end = "+" if before is None else f"({before}-0"
@@ -43,7 +45,7 @@ class StreamReader:
 
     async def latest(
         self, match_id: str, count: int, before: int | None = None
-    ) -> list[tuple[Update, bytes]]:
+    ) -> list[tuple[SeqUpdate, bytes]]:
         """The last ``count`` entries of ``match_id`` (below ``before`` when given), oldest first."""
         start = "+" if before is None else f"({before}-0"
         rows = await self.client.xrevrange(self.keys.stream(match_id), start, "-", count=count) or []
@@ -68,16 +70,16 @@ class StreamReader:
                 found[key.decode() if isinstance(key, bytes) else str(key)] = match
         return found
 
-    async def tables(self) -> list[Update]:
+    async def tables(self) -> list[TableUpdate]:
         """The latest live table of each league, as the leader last published it."""
-        found: list[Update] = []
+        found: list[TableUpdate] = []
         for raw in (await self.client.hgetall(self.keys.tables)).values():
             try:
                 update = decode_envelope(raw if isinstance(raw, bytes) else raw.encode()).u
             except _BAD as exc:
                 log.warning("skipping an unreadable table: %s", exc)
                 continue
-            if update.kind is UpdateKind.TABLE:
+            if isinstance(update, TableUpdate):
                 found.append(update)
         return found
 
@@ -106,14 +108,14 @@ class Sequencer:
         """Start over: every match unknown."""
         self.last.clear()
 
-    async def offer(self, update: Update, raw: bytes | None, *, from_stream: bool = False) -> None:
+    async def offer(self, update: SeqUpdate, raw: bytes | None, *, from_stream: bool = False) -> None:
         """Deliver ``update`` if it is the next of its match, after what is missing before it.
 
         ``from_stream`` says the update was read from its stream: a hole before it is not looked
         for in that stream again.
         """
         match_id, seq = update.match_id, update.seq
-        if not match_id or update.kind not in (UpdateKind.DELTA, UpdateKind.EVENT):
+        if not match_id:
             return
         last = self.last.get(match_id)
         if last is not None and seq <= last:
@@ -158,15 +160,13 @@ class Sequencer:
                 self.last[match_id] = state.seq
                 await self._lost(match_id, state)
 
-    async def _deliver(self, update: Update, raw: bytes | None) -> None:
-        assert update.match_id is not None
+    async def _deliver(self, update: SeqUpdate, raw: bytes | None) -> None:
         self.last[update.match_id] = update.seq
         await self._take(update, raw)
 
-    async def _hole(self, update: Update, raw: bytes | None) -> None:
+    async def _hole(self, update: SeqUpdate, raw: bytes | None) -> None:
         """``update`` comes after seqs no stream holds: start the match over from the newest state."""
         match_id = update.match_id
-        assert match_id is not None
         log.warning(
             "updates of %s before seq %d are lost; clients get a fresh snapshot", match_id, update.seq
         )
@@ -176,7 +176,7 @@ class Sequencer:
             await self._lost(match_id, state)
             for later, data in await self.reader.after(match_id, state.seq):
                 await self.offer(later, data, from_stream=True)
-        elif update.kind is UpdateKind.DELTA and update.match is not None:
+        elif isinstance(update, DeltaUpdate):
             self.last[match_id] = update.seq
             await self._lost(match_id, update.match)
         else:
@@ -190,16 +190,21 @@ class Sequencer:
 _Row = tuple[bytes | str | None, dict[bytes | str, bytes | str] | None]
 
 
-def _entries(rows: list[_Row]) -> list[tuple[Update, bytes]]:
-    out: list[tuple[Update, bytes]] = []
+def _entries(rows: list[_Row]) -> list[tuple[SeqUpdate, bytes]]:
+    out: list[tuple[SeqUpdate, bytes]] = []
     for _, fields in rows:
         data = (fields or {}).get(b"e")
         if not isinstance(data, bytes):
             continue
         try:
-            out.append((decode_envelope(data).u, data))
+            update = decode_envelope(data).u
         except _BAD as exc:
             log.warning("skipping an unreadable stream entry: %s", exc)
+            continue
+        if isinstance(update, DeltaUpdate | EventUpdate):
+            out.append((update, data))
+        else:  # only deltas and events are written to streams
+            log.warning("skipping a stream entry that is a %s", update.kind)
     return out
 
 
@@ -211,9 +216,7 @@ def _match(raw: bytes) -> Match | None:
         return None
 
 
-def _as_delta(state: Match) -> Update:
+def _as_delta(state: Match) -> DeltaUpdate:
     at = state.updated_at or state.kickoff
     channel = league_channel(state.league)
-    return Update(
-        kind=UpdateKind.DELTA, channel=channel, at=at, match_id=state.id, seq=state.seq, match=state
-    )
+    return DeltaUpdate(channel=channel, at=at, match_id=state.id, seq=state.seq, match=state)

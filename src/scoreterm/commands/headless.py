@@ -3,7 +3,7 @@
 Lines: ``snapshot`` (every match of a channel), ``event`` (something happened; ``score`` is the
 match's score after it, in match order), ``delta`` (a match changed: ``changed`` names what, and
 the line carries the whole new state), and ``status`` (a source changed state: ok, degraded,
-stale, down, unreachable, or, through a server, connecting, reconnecting, resumed, fresh). The
+stale, down, unreachable, or, through a server, connected, resumed, fresh, reconnecting, offline). The
 same lines come out of a local engine, a remote server and a replay.
 """
 
@@ -16,7 +16,19 @@ from typing import Any, TextIO
 import msgspec
 
 from scoreterm.domain.display import match_json, prob_json
-from scoreterm.domain.model import Match, MatchEvent, Odds, SourceStatus, Update, UpdateKind
+from scoreterm.domain.model import (
+    DeltaUpdate,
+    EventUpdate,
+    Match,
+    MatchEvent,
+    Odds,
+    SnapshotUpdate,
+    SourceStatus,
+    StatusState,
+    StatusUpdate,
+    TableUpdate,
+    Update,
+)
 from scoreterm.domain.table import LiveTable
 from scoreterm.engine.feed import Feed
 
@@ -28,32 +40,32 @@ class LinePrinter:
 
     def __init__(self) -> None:
         self.known: dict[str, Match] = {}
-        self._states: dict[str, tuple[str, str]] = {}
+        self._states: dict[str, tuple[StatusState, str]] = {}
 
     def line(self, update: Update) -> dict[str, Any] | None:
         """The JSON object printed for ``update``; None when it says nothing new."""
-        if update.kind is UpdateKind.SNAPSHOT:
-            for match in update.matches:
-                self.known[match.id] = match
-            return {
-                "type": "snapshot",
-                "channel": update.channel,
-                "matches": [state_json(m) for m in update.matches],
-            }
-        if update.kind is UpdateKind.DELTA and update.match is not None:
-            return self._delta(update.match, update.seq)
-        if update.kind is UpdateKind.EVENT and update.event is not None and update.match_id is not None:
-            return {
-                "type": "event",
-                "match_id": update.match_id,
-                "seq": update.seq,
-                **event_json(update.event),
-            }
-        if update.kind is UpdateKind.STATUS and update.status is not None:
-            return self._status(update.channel, update.status)
-        if update.kind is UpdateKind.TABLE and update.table is not None:
-            return table_json(update.table)
-        return None
+        match update:
+            case SnapshotUpdate():
+                for match in update.matches:
+                    self.known[match.id] = match
+                return {
+                    "type": "snapshot",
+                    "channel": update.channel,
+                    "matches": [state_json(m) for m in update.matches],
+                }
+            case DeltaUpdate():
+                return self._delta(update.match, update.seq)
+            case EventUpdate():
+                return {
+                    "type": "event",
+                    "match_id": update.match_id,
+                    "seq": update.seq,
+                    **event_json(update.event),
+                }
+            case StatusUpdate():
+                return self._status(update.channel, update.status)
+            case TableUpdate():
+                return table_json(update.table)
 
     def _delta(self, match: Match, seq: int) -> dict[str, Any]:
         before = self.known.get(match.id)
@@ -71,7 +83,7 @@ class LinePrinter:
             line["events"] = _event_changes(before, match)
         return line
 
-    def state_of(self, channel: str) -> str | None:
+    def state_of(self, channel: str) -> StatusState | None:
         """The last state said for ``channel``'s source (None before any)."""
         said = self._states.get(channel)
         return said[0] if said is not None else None
@@ -185,7 +197,7 @@ def _shown(event: MatchEvent) -> tuple[object, ...]:
     return (event.kind, event.minute, event.side, event.player, event.other_player, event.detail, event.score)
 
 
-StatusHook = Callable[[str, SourceStatus, str | None], None]
+StatusHook = Callable[[str, SourceStatus, StatusState | None], None]
 
 
 async def print_feed(feed: Feed, out: TextIO, *, on_status: StatusHook | None = None) -> int:
@@ -198,7 +210,7 @@ async def print_feed(feed: Feed, out: TextIO, *, on_status: StatusHook | None = 
     async for update in feed:
         before = printer.state_of(update.channel)
         line = printer.line(update)
-        if line is not None and line["type"] == "status" and on_status is not None and update.status:
+        if line is not None and on_status is not None and isinstance(update, StatusUpdate):
             on_status(update.channel, update.status, before)
         if line is not None:
             out.write(json.dumps(line, ensure_ascii=False) + "\n")

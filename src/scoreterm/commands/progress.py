@@ -14,7 +14,15 @@ import shutil
 from pathlib import Path
 from typing import TextIO
 
-from scoreterm.domain.model import EventKind, Match, Update, UpdateKind
+from scoreterm.domain.model import (
+    DeltaUpdate,
+    EventKind,
+    EventUpdate,
+    Match,
+    SnapshotUpdate,
+    StatusUpdate,
+    Update,
+)
 from scoreterm.engine.clock import Clock
 from scoreterm.engine.feed import Feed
 
@@ -40,16 +48,16 @@ class RecordProgress:
 
     def take(self, update: Update) -> None:
         """Count ``update``."""
-        if update.kind is UpdateKind.SNAPSHOT:
+        if isinstance(update, SnapshotUpdate):
             self.matches.update((m.id, m) for m in update.matches)
-        elif update.kind is UpdateKind.DELTA and update.match is not None:
+        elif isinstance(update, DeltaUpdate):
             self.matches[update.match.id] = update.match
-        elif update.kind is UpdateKind.EVENT and update.event is not None:
+        elif isinstance(update, EventUpdate):
             event = update.event
             if not event.enriches and not event.revises:
                 self.goals += event.kind.is_goal
                 self.red_cards += event.kind is EventKind.RED_CARD
-        elif update.kind is UpdateKind.STATUS and update.status is not None:
+        elif isinstance(update, StatusUpdate):
             self.sources[update.channel] = f"{update.status.provider} {update.status.state}"
 
     def state(self) -> str:

@@ -20,7 +20,7 @@ from scoreterm.commands.common import (
 from scoreterm.commands.headless import print_feed
 from scoreterm.config import ConfigError, user_zone
 from scoreterm.domain.channels import CONNECTION
-from scoreterm.domain.model import SourceStatus
+from scoreterm.domain.model import SourceStatus, StatusState
 from scoreterm.net.client import RemoteFeed, ServerRefused, UnknownChannel
 
 
@@ -78,7 +78,7 @@ def _refused(feed: RemoteFeed) -> int:
     return EXIT_USAGE if isinstance(feed.error, UnknownChannel) else EXIT_NO_PROVIDER
 
 
-def _tell_stderr(channel: str, status: SourceStatus, before: str | None) -> None:
+def _tell_stderr(channel: str, status: SourceStatus, before: StatusState | None) -> None:
     """Say on stderr when the connection fails (the first time in a row) and when it is back."""
     if channel != CONNECTION:
         return

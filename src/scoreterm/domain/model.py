@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import ClassVar, Literal, TypeAlias
 
 import msgspec
 
@@ -291,7 +292,7 @@ class Match(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class UpdateKind(enum.StrEnum):
-    """What an :class:`Update` carries."""
+    """What an :data:`Update` carries: the ``kind`` tag of each update class."""
 
     SNAPSHOT = "snapshot"
     DELTA = "delta"
@@ -300,19 +301,32 @@ class UpdateKind(enum.StrEnum):
     TABLE = "table"
 
 
+ProviderState: TypeAlias = Literal["ok", "degraded", "stale", "down", "unreachable"]
+"""How the engine's source of a league is doing (see :class:`SourceStatus`)."""
+
+ConnectionStatusState: TypeAlias = Literal["connected", "resumed", "fresh", "reconnecting", "offline"]
+"""How a thin client's link to its server is doing, said on the client's own connection channel:
+``connected`` (a fresh start), ``resumed`` (what was missed was replayed), ``fresh`` (it could not
+be: a new snapshot), ``reconnecting`` and ``offline`` (retrying, for a short or a long while)."""
+
+StatusState: TypeAlias = ProviderState | ConnectionStatusState
+"""Every state a :class:`SourceStatus` can carry."""
+
+
 class SourceStatus(msgspec.Struct, frozen=True, kw_only=True):
     """How the data source is doing, for the status bar: who answers, how healthy, when next.
 
     ``state`` is ``ok`` (the last fetch brought data), ``degraded`` (fetches fail and are retried,
     ``retrying``), ``stale`` (they have failed for three poll intervals), ``down`` (no provider may
-    be asked) or ``unreachable`` (the provider never answered). The ages are as of the update's
-    ``at``: ``last_ok_age_s`` since the last successful fetch, ``next_poll_s`` until the next
-    attempt; a reader adds the time since it received the status, so both tick.
+    be asked) or ``unreachable`` (the provider never answered); a thin client's connection status
+    carries a :data:`ConnectionStatusState` instead. The ages are as of the update's ``at``:
+    ``last_ok_age_s`` since the last successful fetch, ``next_poll_s`` until the next attempt; a
+    reader adds the time since it received the status, so both tick.
     """
 
     provider: str
     health: float = 1.0
-    state: str = "ok"
+    state: StatusState = "ok"
     message: str = ""
     last_ok: datetime | None = None
     last_ok_age_s: float | None = None
@@ -322,26 +336,61 @@ class SourceStatus(msgspec.Struct, frozen=True, kw_only=True):
     failures: int = 0
 
 
-class Update(msgspec.Struct, frozen=True, kw_only=True):
-    """One item of the engine's output stream, published on a channel (``league:eng.1``).
-
-    - snapshot: ``matches`` holds the current state of every match of the channel.
-    - delta: ``match`` is the new state of one match; ``seq`` its sequence number.
-    - event: ``event`` happened in ``match_id``; ``seq`` equals ``event.seq``.
-    - status: ``status`` describes the source; carries no seq.
-    - table: ``table`` is the league's live table as it stands (``table:eng.1``); carries no seq.
+class UpdateBase(msgspec.Struct, frozen=True, kw_only=True, tag_field="kind"):
+    """What every item of the engine's output stream has: the channel it is published on
+    (``league:eng.1``) and when. Encoded, ``kind`` names the class (the :class:`UpdateKind` value).
     """
 
-    kind: UpdateKind
+    kind: ClassVar[UpdateKind]
     channel: str
     at: datetime
-    match_id: str | None = None
-    seq: int = 0
-    match: Match | None = None
-    matches: tuple[Match, ...] = ()
-    event: MatchEvent | None = None
-    status: SourceStatus | None = None
-    table: LiveTable | None = None
+
+
+class SnapshotUpdate(UpdateBase, frozen=True, kw_only=True, tag=UpdateKind.SNAPSHOT.value):
+    """The current state of every match of the channel."""
+
+    kind: ClassVar[UpdateKind] = UpdateKind.SNAPSHOT
+    matches: tuple[Match, ...]
+
+
+class DeltaUpdate(UpdateBase, frozen=True, kw_only=True, tag=UpdateKind.DELTA.value):
+    """The new state of one match; ``seq`` is the sequence number of the change."""
+
+    kind: ClassVar[UpdateKind] = UpdateKind.DELTA
+    match_id: str
+    seq: int
+    match: Match
+
+
+class EventUpdate(UpdateBase, frozen=True, kw_only=True, tag=UpdateKind.EVENT.value):
+    """``event`` happened in ``match_id``; ``seq`` equals ``event.seq``."""
+
+    kind: ClassVar[UpdateKind] = UpdateKind.EVENT
+    match_id: str
+    seq: int
+    event: MatchEvent
+
+
+class StatusUpdate(UpdateBase, frozen=True, kw_only=True, tag=UpdateKind.STATUS.value):
+    """How the source of the channel is doing; carries no seq."""
+
+    kind: ClassVar[UpdateKind] = UpdateKind.STATUS
+    status: SourceStatus
+
+
+class TableUpdate(UpdateBase, frozen=True, kw_only=True, tag=UpdateKind.TABLE.value):
+    """The league's live table as it stands (channel ``table:eng.1``); carries no seq."""
+
+    kind: ClassVar[UpdateKind] = UpdateKind.TABLE
+    table: LiveTable
+
+
+Update: TypeAlias = SnapshotUpdate | DeltaUpdate | EventUpdate | StatusUpdate | TableUpdate
+"""One item of the engine's output stream: decode JSON as ``Update`` and msgspec picks the class by
+``kind``; narrow with ``isinstance`` or ``match`` to read the fields of a kind."""
+
+SeqUpdate: TypeAlias = DeltaUpdate | EventUpdate
+"""The updates that carry a match's ``match_id`` and ``seq``."""
 
 
 # These modules build on this one (teams, matches, win probabilities); msgspec resolves the

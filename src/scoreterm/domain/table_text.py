@@ -34,14 +34,18 @@ def team_label(team: Team, width: int) -> str:
     return (team.short_name or team.name)[:width]
 
 
-def live_text(live: LiveEntry) -> str:
-    """The match applied to a row: ``1-0 v NFO 74'`` (``@`` away), with the clock or final label."""
+def live_text(live: LiveEntry, clock: str | None = None) -> str:
+    """The match applied to a row: ``1-0 v NFO 74'`` (``@`` away), with the clock or final label.
+
+    ``clock`` is the match's clock now, when the reader has it (a table is not sent again for every
+    minute of a match, so its own clock is the one of its last change).
+    """
     match = live.live
     if match is None:
         return ""
     opponent = match.opponent.abbrev or match.opponent.short_name or match.opponent.name
-    clock = match.clock if match.phase.is_active else match.phase.label
-    return f"{match.goals_for}-{match.goals_against} {'v' if match.home else '@'} {opponent} {clock}".rstrip()
+    shown = (clock or match.clock) if match.phase.is_active else match.phase.label
+    return f"{match.goals_for}-{match.goals_against} {'v' if match.home else '@'} {opponent} {shown}".rstrip()
 
 
 def standing_text(live: LiveEntry) -> str:

@@ -21,7 +21,20 @@ import msgspec
 from scoreterm.domain.channels import league_channel, table_channel
 from scoreterm.domain.consensus import OddsConsensus
 from scoreterm.domain.dates import in_window, local_window, parse_date_spec, vendor_days
-from scoreterm.domain.model import EventKind, League, Match, PhaseState, SourceStatus, Update, UpdateKind
+from scoreterm.domain.model import (
+    DeltaUpdate,
+    EventKind,
+    EventUpdate,
+    League,
+    Match,
+    PhaseState,
+    ProviderState,
+    SnapshotUpdate,
+    SourceStatus,
+    StatusUpdate,
+    TableUpdate,
+    Update,
+)
 from scoreterm.domain.table import LiveTable
 from scoreterm.engine.clock import Clock
 from scoreterm.engine.consensus import ConsensusKeeper, ConsensusSource
@@ -74,7 +87,7 @@ class _LeagueState:
     interval: float | None = None
     # Why the last poll did not bring data ("" when it did), and what that makes the source.
     problem: str = ""
-    problem_state: str = ""
+    problem_state: ProviderState | None = None
     next_shadow: float = 0.0
     detail_tasks: set[asyncio.Task[None]] = field(default_factory=set)
     last_detail: dict[str, float] = field(default_factory=dict)
@@ -164,11 +177,10 @@ class Engine(Generic[P]):
             state.last_detail[match.id] = self.clock.monotonic()
             self._fetch_detail_soon(state, league_channel(match.league), match)
 
-    def snapshot(self, channel: str) -> Update:
+    def snapshot(self, channel: str) -> SnapshotUpdate:
         """The current state of every match of ``channel`` (``league:<slug>``) as one update."""
         slug = channel.removeprefix("league:")
-        return Update(
-            kind=UpdateKind.SNAPSHOT,
+        return SnapshotUpdate(
             channel=channel,
             at=self.clock.now(),
             matches=tuple(self.store.matches(slug)),
@@ -190,7 +202,8 @@ class Engine(Generic[P]):
             return SourceStatus(provider=name, health=0.0, state="down", message="no provider")
         now = self.clock.monotonic()
         age = None if provider.last_ok_at is None else max(0.0, now - provider.last_ok_at)
-        kind, message = "ok", ""
+        kind: ProviderState = "ok"
+        message = ""
         if state.problem:
             kind, message = state.problem_state or "degraded", state.problem
             if provider.last_ok_at is None and provider.failed:
@@ -285,7 +298,7 @@ class Engine(Generic[P]):
             state.problem, state.problem_state = str(exc), "degraded"
             return retry_delay(exc, state.attempt, self._rng)
         source.record_success(self.clock)
-        state.attempt, state.problem, state.problem_state = 0, "", ""
+        state.attempt, state.problem, state.problem_state = 0, "", None
         matches = [self.identity.canonical(m) for m in raw if in_window(m.kickoff, start, end)]
         await self._ingest(state, channel, matches)
         self._prematch_details(state, channel)
@@ -368,9 +381,7 @@ class Engine(Generic[P]):
         table = self.tables.recompute(slug, self.store.matches(slug))
         if table is not None:
             now = self.clock.now()
-            await self.bus.publish(
-                Update(kind=UpdateKind.TABLE, channel=table_channel(slug), at=now, table=table)
-            )
+            await self.bus.publish(TableUpdate(channel=table_channel(slug), at=now, table=table))
 
     async def _attach_consensus(self, match: Match, consensus: OddsConsensus) -> None:
         applied = self.store.annotate(match.id, self.clock.now(), consensus)
@@ -391,8 +402,7 @@ class Engine(Generic[P]):
             self.consensus.trigger(applied.match.league)
         for event in applied.events:
             await self.bus.publish(
-                Update(
-                    kind=UpdateKind.EVENT,
+                EventUpdate(
                     channel=channel,
                     at=now,
                     match_id=applied.match.id,
@@ -402,8 +412,7 @@ class Engine(Generic[P]):
             )
         if applied.changed:
             await self.bus.publish(
-                Update(
-                    kind=UpdateKind.DELTA,
+                DeltaUpdate(
                     channel=channel,
                     at=now,
                     match_id=applied.match.id,
@@ -483,4 +492,4 @@ class Engine(Generic[P]):
         status = self.status(state.league.slug, next_poll_s)
         channel = league_channel(state.league.slug)
         now = self.clock.now()
-        await self.bus.publish(Update(kind=UpdateKind.STATUS, channel=channel, at=now, status=status))
+        await self.bus.publish(StatusUpdate(channel=channel, at=now, status=status))

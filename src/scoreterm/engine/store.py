@@ -22,7 +22,9 @@ from scoreterm.domain.consensus import OddsConsensus
 from scoreterm.domain.diff import diff, event_key, goal_key_of, itemised, score_at
 from scoreterm.domain.minutes import is_minute, minute_order
 from scoreterm.domain.model import (
+    DeltaUpdate,
     EventKind,
+    EventUpdate,
     Match,
     MatchEvent,
     MoneyLine,
@@ -33,7 +35,6 @@ from scoreterm.domain.model import (
     Side,
     Trend,
     Update,
-    UpdateKind,
 )
 from scoreterm.domain.names import normalize_name
 from scoreterm.engine.winprob import ProbabilityTracker, with_swing
@@ -292,17 +293,16 @@ class MatchStore:
         ignored (its seq still counts); an event already held under its key and seq is not counted
         twice. Snapshots and statuses are ignored.
         """
-        match_id = update.match_id
-        if not match_id or update.seq <= 0:
+        if not isinstance(update, DeltaUpdate | EventUpdate) or not update.match_id or update.seq <= 0:
             return
-        if update.kind is UpdateKind.DELTA and update.match is not None:
-            history = self._history[match_id]
+        match_id = update.match_id
+        history = self._history[match_id]
+        if isinstance(update, DeltaUpdate):
             held = self._matches.get(match_id)
             if held is None or update.match.seq >= held.seq:
                 self._matches[match_id] = update.match
             history.seq = max(history.seq, update.seq)
-        elif update.kind is UpdateKind.EVENT and update.event is not None:
-            history = self._history[match_id]
+        else:
             event = update.event
             known = history.seen.get(event.key)
             if known is not None and known.seq >= event.seq:

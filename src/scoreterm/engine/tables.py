@@ -12,6 +12,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
+import msgspec
+
 from scoreterm.domain.leagues import get_league
 from scoreterm.domain.live_table import live_table
 from scoreterm.domain.model import League, Match
@@ -110,7 +112,12 @@ class TableKeeper:
         self.fetched(league.slug, table)
 
     def recompute(self, slug: str, matches: list[Match]) -> LiveTable | None:
-        """The live table of ``slug`` from its matches now; None unless it changed."""
+        """The live table of ``slug`` from its matches now; None unless it changed.
+
+        A match clock ticking on is not a change of the table (readers take the minute from the
+        match itself): the table goes out when a score, a phase, a place or the official table
+        moves, not with every poll of a match in play.
+        """
         state = self._state(slug)
         if state.official is None:
             return None
@@ -120,7 +127,24 @@ class TableKeeper:
         except Exception as exc:  # a table that cannot be computed must not stop the poller
             log.warning("live table of %s not computed: %s", slug, exc)
             return None
-        if table == state.live:
+        previous, state.live = state.live, table
+        if previous is not None and without_clocks(previous) == without_clocks(table):
             return None
-        state.live = table
         return table
+
+
+def without_clocks(table: LiveTable) -> LiveTable:
+    """``table`` with the clocks of its matches in play blanked: what a change is judged on."""
+    groups = tuple(
+        msgspec.structs.replace(
+            group,
+            entries=tuple(
+                msgspec.structs.replace(row, live=msgspec.structs.replace(row.live, clock=""))
+                if row.live is not None and row.live.clock
+                else row
+                for row in group.entries
+            ),
+        )
+        for group in table.groups
+    )
+    return msgspec.structs.replace(table, groups=groups)

@@ -19,7 +19,15 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidSta
 
 from scoreterm.backoff import SERVER_RECONNECT
 from scoreterm.domain.channels import CONNECTION, league_channel, match_channel, table_channel
-from scoreterm.domain.model import SourceStatus, Update, UpdateKind
+from scoreterm.domain.model import (
+    ConnectionStatusState,
+    DeltaUpdate,
+    EventUpdate,
+    SnapshotUpdate,
+    SourceStatus,
+    StatusUpdate,
+    Update,
+)
 from scoreterm.engine.clock import Clock, SystemClock
 from scoreterm.engine.feed import ReplayControl
 from scoreterm.net import protocol as p
@@ -170,20 +178,20 @@ class RemoteFeed:
             self.retry_in = delay
             offline = self.attempt > OFFLINE_AFTER
             self.state = ConnectionState.OFFLINE if offline else ConnectionState.RECONNECTING
-            await self._tell(self.state.value)
+            await self._tell("offline" if offline else "reconnecting")
             await self.clock.sleep(delay)
             self.retry_in = None
 
-    async def _announce(self, how: str) -> None:
+    async def _announce(self, how: ConnectionStatusState) -> None:
         """Say once per connection how it started: ``resumed``, ``fresh`` (a fresh snapshot: what
         was missed could not be replayed) or ``connected``."""
         if not self._announced:
             self._announced = True
             await self._tell(how)
 
-    async def _tell(self, state: str) -> None:
+    async def _tell(self, state: ConnectionStatusState) -> None:
         """Say ``state`` of the connection as a status update on :data:`CONNECTION_CHANNEL`."""
-        trouble = state in (ConnectionState.RECONNECTING.value, ConnectionState.OFFLINE.value)
+        trouble = state in ("reconnecting", "offline")
         status = SourceStatus(
             provider=self.url,
             state=state,
@@ -192,9 +200,7 @@ class RemoteFeed:
             retrying=trouble,
             failures=self.attempt,
         )
-        await self._queue.put(
-            Update(kind=UpdateKind.STATUS, channel=CONNECTION_CHANNEL, at=self.clock.now(), status=status)
-        )
+        await self._queue.put(StatusUpdate(channel=CONNECTION_CHANNEL, at=self.clock.now(), status=status))
 
     async def _session(self) -> None:
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
@@ -273,12 +279,12 @@ class RemoteFeed:
         update = p.to_update(message)
         if update is None:
             return
-        if update.kind in (UpdateKind.DELTA, UpdateKind.EVENT) and update.match_id:
+        if isinstance(update, DeltaUpdate | EventUpdate) and update.match_id:
             if update.seq <= self.last_seq.get(update.match_id, 0):
                 self.duplicates_dropped += 1
                 return
             self.last_seq[update.match_id] = update.seq
-        elif update.kind is UpdateKind.SNAPSHOT:
+        elif isinstance(update, SnapshotUpdate):
             # A snapshot is the server's truth, even below what we held (``recovered: false`` after a
             # server lost its last updates): keeping a higher seq would drop every update up to it.
             for match in update.matches:

@@ -19,7 +19,7 @@ import msgspec
 from websockets.asyncio.server import ServerConnection
 
 from scoreterm.domain.channels import league_channel, match_channel
-from scoreterm.domain.model import Match, Update
+from scoreterm.domain.model import DeltaUpdate, EventUpdate, Match, Update
 from scoreterm.net import protocol as p
 from scoreterm.net.sendpath import send_shared
 from scoreterm.net.state import as_delta
@@ -100,13 +100,11 @@ class FanOut:
     def broadcast(self, update: Update) -> None:
         """Send ``update`` to every subscriber of its channel or its match's, encoded once per tier set."""
         message = p.from_update(update)
-        if message is None:
-            return
         # A client on both the update's channel and its match's gets it once, labelled with the
         # match's (which carries the whole match: a league channel goes light) and with every tier
         # either asked for.
         channels = [update.channel]
-        if update.match_id:
+        if isinstance(update, DeltaUpdate | EventUpdate) and update.match_id:
             channels.insert(0, match_channel(update.match_id))
         groups: dict[tuple[str, frozenset[p.Tier]], list[ServerConnection]] = {}
         for client in list(self.server.clients.values()):

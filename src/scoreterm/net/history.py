@@ -29,14 +29,15 @@ from typing import Any, Self
 
 import msgspec
 
-from scoreterm.domain.model import Match, MatchEvent, Update, UpdateKind
+from scoreterm.domain.model import DeltaUpdate, EventUpdate, Match, MatchEvent, SeqUpdate, Update
 from scoreterm.net.history_check import UNDECODABLE, Damaged, check_database
 
 log = logging.getLogger(__name__)
 SCHEMA_VERSION = "1"
 _SEQ_MIN, _SEQ_MAX = -(2**63), 2**63 - 1  # SQLite's INTEGER: a larger bind is an OverflowError
 _BATCH = 200
-_RECORDED = (UpdateKind.DELTA, UpdateKind.EVENT)
+_SEQ_UPDATE: msgspec.json.Decoder[SeqUpdate] = msgspec.json.Decoder(SeqUpdate)
+_EVENT_UPDATE = msgspec.json.Decoder(EventUpdate)
 _TIMELINE = "SELECT payload FROM updates WHERE match_id=? AND kind='event' AND seq>? ORDER BY seq LIMIT ?"
 _SCHEMA = """
 BEGIN;
@@ -85,19 +86,20 @@ class History:
     def __init__(self, path: Path | None, per_match: int = 300) -> None:
         self.path = path
         self.per_match = per_match
-        self._rings: dict[str, deque[Update]] = {}
+        self._rings: dict[str, deque[SeqUpdate]] = {}
         # Matches whose ring could not be read back: nothing at or below this seq can be replayed.
         self._lost_up_to: dict[str, int] = {}
         self._pending = 0
         self._rows = 0
         self._closed = False
         self._encode = msgspec.json.Encoder().encode
-        self._decode = msgspec.json.Decoder(Update).decode
+        self._decode = _SEQ_UPDATE.decode
+        self._decode_event = _EVENT_UPDATE.decode
         # Without a database these stand in for its tables (meta is also the db's cache).
         self._seqs: dict[str, set[int]] = defaultdict(set)
         self._event_ids: set[tuple[str, str, str]] = set()
         self._states: dict[str, Match] = {}
-        self._events: dict[str, list[Update]] = defaultdict(list)
+        self._events: dict[str, list[EventUpdate]] = defaultdict(list)
         self._meta: dict[str, str] = {"schema_version": SCHEMA_VERSION, "epoch": uuid.uuid4().hex}
         self._db = None if path is None else self._open(path)
         self.epoch: str = self._meta["epoch"]
@@ -142,10 +144,9 @@ class History:
             True if stored. False for a duplicate, and for what is not recorded: snapshots,
             statuses, and updates without match_id, a positive seq, or their match/event.
         """
-        match_id = update.match_id
-        wanted = update.match if update.kind is UpdateKind.DELTA else update.event
-        if update.kind not in _RECORDED or not match_id or update.seq <= 0 or wanted is None:
+        if not isinstance(update, DeltaUpdate | EventUpdate) or not update.match_id or update.seq <= 0:
             return False
+        match_id = update.match_id
         ring = self._ring(match_id)  # loaded before the insert, so the new row is not read back too
         if not (self._insert(match_id, update) if self._db is not None else self._remember(match_id, update)):
             return False
@@ -154,10 +155,13 @@ class History:
         _insort(ring, update)
         return True
 
-    def _insert(self, match_id: str, update: Update) -> bool:
-        event, match = update.event, update.match
-        provider = event.provider if event else match.provider if match else ""
-        ids = (event.provider_event_id, event.key) if event else (None, None)
+    def _insert(self, match_id: str, update: SeqUpdate) -> bool:
+        match: Match | None = None
+        ids: tuple[str | None, str | None] = (None, None)
+        if isinstance(update, EventUpdate):
+            provider, ids = update.event.provider, (update.event.provider_event_id, update.event.key)
+        else:
+            provider, match = update.match.provider, update.match
         payload, at = self._encode(update), update.at.isoformat()
         row = (match_id, update.seq, update.kind.value, provider, *ids, payload, at)
         if self._execute("INSERT OR IGNORE INTO updates VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row) == 0:
@@ -170,18 +174,18 @@ class History:
             self.flush()
         return True
 
-    def _remember(self, match_id: str, update: Update) -> bool:
-        event = update.event
-        event_id = event.provider_event_id if event else None
-        identity = (match_id, event.provider, event_id) if event and event_id is not None else None
+    def _remember(self, match_id: str, update: SeqUpdate) -> bool:
+        identity = None
+        if isinstance(update, EventUpdate) and (event_id := update.event.provider_event_id) is not None:
+            identity = (match_id, update.event.provider, event_id)
         if update.seq in self._seqs[match_id] or (identity is not None and identity in self._event_ids):
             return False
         self._seqs[match_id].add(update.seq)
         if identity is not None:
             self._event_ids.add(identity)
-        if event is not None:
+        if isinstance(update, EventUpdate):
             bisect.insort(self._events[match_id], update, key=lambda u: u.seq)
-        elif update.match is not None:
+        else:
             known = self._states.get(match_id)
             if known is None or known.seq < update.match.seq:
                 self._states[match_id] = update.match
@@ -196,7 +200,7 @@ class History:
                 raise self._error(exc) from exc
         self._pending = 0
 
-    def since(self, match_id: str, after_seq: int) -> list[Update] | None:
+    def since(self, match_id: str, after_seq: int) -> list[SeqUpdate] | None:
         """The updates of ``match_id`` with seq > ``after_seq``, in seq order.
 
         Returns:
@@ -218,7 +222,7 @@ class History:
         ring = self._ring(match_id)
         return ring[-1].seq if ring else self._lost_up_to.get(match_id, 0)
 
-    def timeline(self, match_id: str, after_seq: int = 0, limit: int = 500) -> list[Update]:
+    def timeline(self, match_id: str, after_seq: int = 0, limit: int = 500) -> list[EventUpdate]:
         """The event updates of ``match_id`` with seq > ``after_seq``, in seq order, at most ``limit``.
 
         Raises:
@@ -239,7 +243,7 @@ class History:
             HistoryError: the database cannot be read (or a row of it decoded).
         """
         states: Mapping[str, Match] = self._states
-        events: Mapping[str, list[Update]] = self._events
+        events: Mapping[str, list[EventUpdate]] = self._events
         if self._db is not None:
             rows = self._query("SELECT match_id, payload FROM matches ORDER BY match_id")
             try:
@@ -284,7 +288,7 @@ class History:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def _ring(self, match_id: str) -> deque[Update] | None:
+    def _ring(self, match_id: str) -> deque[SeqUpdate] | None:
         """The RAM ring of ``match_id``, loaded from the db on first use (only if not empty).
 
         A ring that cannot be read back (the file was damaged after the open's check) is dropped:
@@ -309,9 +313,9 @@ class History:
                 ring = self._rings[match_id] = deque(loaded, maxlen=self.per_match)
         return ring
 
-    def _decoded(self, payload: object) -> Update:
+    def _decoded(self, payload: object) -> EventUpdate:
         try:
-            return self._decode(payload)  # type: ignore[arg-type]
+            return self._decode_event(payload)  # type: ignore[arg-type]
         except UNDECODABLE as exc:
             raise HistoryError(
                 f"history database {self.path}: a row is unreadable ({_one_line(exc)})"
@@ -339,7 +343,7 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
 
 
-def _insort(ring: deque[Update], update: Update) -> None:
+def _insort(ring: deque[SeqUpdate], update: SeqUpdate) -> None:
     if not ring or update.seq > ring[-1].seq:
         ring.append(update)
         return
@@ -351,6 +355,6 @@ def _insort(ring: deque[Update], update: Update) -> None:
     bisect.insort(ring, update, key=lambda u: u.seq)
 
 
-def _latest_by_key(updates: Iterable[Update]) -> list[MatchEvent]:
-    by_key = {u.event.key: u.event for u in updates if u.event is not None}
+def _latest_by_key(updates: Iterable[EventUpdate]) -> list[MatchEvent]:
+    by_key = {u.event.key: u.event for u in updates}
     return sorted(by_key.values(), key=lambda e: e.seq)

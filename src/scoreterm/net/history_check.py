@@ -17,12 +17,12 @@ import sqlite3
 
 import msgspec
 
-from scoreterm.domain.model import Match, Update, UpdateKind
+from scoreterm.domain.model import DeltaUpdate, EventUpdate, Match, Update
 
 # What decoding a stored value can raise: msgspec's errors, a NULL or a number for TypeError, and
 # RecursionError for absurd nesting.
 UNDECODABLE = (msgspec.MsgspecError, TypeError, ValueError, RecursionError)
-_UPDATE = msgspec.json.Decoder(Update)
+_UPDATE: msgspec.json.Decoder[Update] = msgspec.json.Decoder(Update)
 _MATCH = msgspec.json.Decoder(Match)
 
 
@@ -56,14 +56,11 @@ def update_problem(match_id: object, seq: object, kind: object, payload: object)
         update = _UPDATE.decode(payload)  # type: ignore[arg-type]  # a NULL or a number is damage too
     except UNDECODABLE as exc:
         return f"payload is not an update ({_short(exc)})"
+    # A delta without its match, an event update without its event, do not decode.
+    if not isinstance(update, DeltaUpdate | EventUpdate):
+        return f"a {update.kind.value} is never recorded"
     if (update.match_id, update.seq, update.kind.value) != (match_id, seq, kind):
         return f"payload is {update.kind.value} {update.match_id!r} seq {update.seq}, filed as {kind}"
-    if update.kind is UpdateKind.DELTA and update.match is None:
-        return "a delta without its match"
-    if update.kind is UpdateKind.EVENT and update.event is None:
-        return "an event update without its event"
-    if update.kind not in (UpdateKind.DELTA, UpdateKind.EVENT):
-        return f"a {update.kind.value} is never recorded"
     return ""
 
 

@@ -261,7 +261,7 @@ class HttpEndpoints:
         state = self.server.state
         if state.store.get(match_id) is None and not state.history.latest_seq(match_id):
             return respond(connection, 404, {"error": f"no match {match_id!r}"})
-        frames = [m for u in state.history.timeline(match_id, after) if (m := p.from_update(u))]
+        frames = [p.from_update(u) for u in state.history.timeline(match_id, after)]
         return respond(connection, 200, None, raw=b"[" + b",".join(p.encode(f) for f in frames) + b"]")
 
 

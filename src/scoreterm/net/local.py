@@ -16,7 +16,14 @@ from typing import Any
 
 from scoreterm.bus.memory import MemoryBus, Subscription, SubscriptionLagged
 from scoreterm.domain.channels import table_channel
-from scoreterm.domain.model import Update, UpdateKind
+from scoreterm.domain.model import (
+    DeltaUpdate,
+    EventUpdate,
+    SnapshotUpdate,
+    StatusUpdate,
+    TableUpdate,
+    Update,
+)
 from scoreterm.engine.engine import Engine
 from scoreterm.engine.supervisor import Supervisor
 from scoreterm.net.output import Output
@@ -25,7 +32,7 @@ from scoreterm.net.runner import EngineRunner
 log = logging.getLogger(__name__)
 TASK_NAME = "fan-out"
 # What carries no seq and replaces what a client holds: sent again rather than reported lost.
-_WHOLE = (UpdateKind.STATUS, UpdateKind.TABLE)
+_WHOLE = (StatusUpdate, TableUpdate)
 
 
 class LocalLink:
@@ -117,10 +124,11 @@ class LocalLink:
         """``lost`` were taken and maybe not sent: their matches start over from the engine's state
         of them; statuses and tables (no seq, each replaces the last) are sent again."""
         store = self.engine.store
-        ids = {u.match_id for u in lost if u.match_id} | {m.id for u in lost for m in u.matches}
+        ids = {u.match_id for u in lost if isinstance(u, DeltaUpdate | EventUpdate) and u.match_id}
+        ids |= {m.id for u in lost if isinstance(u, SnapshotUpdate) for m in u.matches}
         if ids:
             self.output.lost({match_id: store.get(match_id) for match_id in sorted(ids)}, reason=reason)
-        again = [u for u in lost if u.kind in _WHOLE]
+        again = [u for u in lost if isinstance(u, _WHOLE)]
         if again:
             self.output.deliver(*again)
 
@@ -130,7 +138,7 @@ class LocalLink:
         self.output.lost({m.id: m for m in engine.store.matches()}, reason="lagged")
         now = engine.clock.now()
         tables = [
-            Update(kind=UpdateKind.TABLE, channel=table_channel(league.slug), at=now, table=table)
+            TableUpdate(channel=table_channel(league.slug), at=now, table=table)
             for league in engine.options.leagues
             if (table := engine.table(league.slug)) is not None
         ]

@@ -17,7 +17,17 @@ from typing import Annotated, Any, ClassVar, Literal, TypeAlias
 import msgspec
 
 from scoreterm import __version__
-from scoreterm.domain.model import Match, MatchEvent, SourceStatus, Update, UpdateKind
+from scoreterm.domain.model import (
+    DeltaUpdate,
+    EventUpdate,
+    Match,
+    MatchEvent,
+    SnapshotUpdate,
+    SourceStatus,
+    StatusUpdate,
+    TableUpdate,
+    Update,
+)
 from scoreterm.domain.table import LiveTable
 
 PROTOCOL_VERSION = 1
@@ -337,21 +347,21 @@ def parse_channel(channel: str) -> tuple[ChannelKind, str]:
     return kinds[found[1]], found[2]
 
 
-def from_update(update: Update) -> ServerMessage | None:
-    """The frame that carries an engine ``Update``; None when the update lacks its payload."""
-    kind, channel, at = update.kind, update.channel, update.at
-    if kind is UpdateKind.SNAPSHOT:
-        return Snapshot(channel=channel, matches=list(update.matches), at=at)
-    if kind is UpdateKind.DELTA and update.match is not None:
-        match_id = update.match_id or update.match.id
-        return Delta(channel=channel, match_id=match_id, seq=update.seq, data=update.match, at=at)
-    if kind is UpdateKind.EVENT and update.event is not None and update.match_id is not None:
-        return Event(channel=channel, match_id=update.match_id, seq=update.seq, event=update.event, at=at)
-    if kind is UpdateKind.STATUS and update.status is not None:
-        return Status(channel=channel, status=update.status, at=at)
-    if kind is UpdateKind.TABLE and update.table is not None:
-        return TableFrame(channel=channel, table=update.table, at=at)
-    return None
+def from_update(update: Update) -> ServerMessage:
+    """The frame that carries an engine ``Update``."""
+    channel, at = update.channel, update.at
+    match update:
+        case SnapshotUpdate():
+            return Snapshot(channel=channel, matches=list(update.matches), at=at)
+        case DeltaUpdate():
+            match_id = update.match_id or update.match.id
+            return Delta(channel=channel, match_id=match_id, seq=update.seq, data=update.match, at=at)
+        case EventUpdate():
+            return Event(channel=channel, match_id=update.match_id, seq=update.seq, event=update.event, at=at)
+        case StatusUpdate():
+            return Status(channel=channel, status=update.status, at=at)
+        case TableUpdate():
+            return TableFrame(channel=channel, table=update.table, at=at)
 
 
 def to_update(message: ServerMessage) -> Update | None:
@@ -364,15 +374,15 @@ def to_update(message: ServerMessage) -> Update | None:
     at, ch = message.at or datetime.now(UTC), message.channel
     match message:
         case Snapshot(matches=matches):
-            return Update(kind=UpdateKind.SNAPSHOT, channel=ch, at=at, matches=tuple(matches))
+            return SnapshotUpdate(channel=ch, at=at, matches=tuple(matches))
         case Delta(match_id=match_id, seq=seq, data=data):
-            return Update(kind=UpdateKind.DELTA, channel=ch, at=at, match_id=match_id, seq=seq, match=data)
+            return DeltaUpdate(channel=ch, at=at, match_id=match_id, seq=seq, match=data)
         case Event(match_id=match_id, seq=seq, event=event):
-            return Update(kind=UpdateKind.EVENT, channel=ch, at=at, match_id=match_id, seq=seq, event=event)
+            return EventUpdate(channel=ch, at=at, match_id=match_id, seq=seq, event=event)
         case Status(status=status):
-            return Update(kind=UpdateKind.STATUS, channel=ch, at=at, status=status)
+            return StatusUpdate(channel=ch, at=at, status=status)
         case TableFrame(table=table):
-            return Update(kind=UpdateKind.TABLE, channel=ch, at=at, table=table)
+            return TableUpdate(channel=ch, at=at, table=table)
 
 
 def strip_tiers(message: ServerMessage, tiers: Collection[Tier] | None) -> ServerMessage | None:

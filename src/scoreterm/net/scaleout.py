@@ -30,7 +30,15 @@ from prometheus_client import Gauge
 from scoreterm.bus.memory import Subscription, SubscriptionLagged
 from scoreterm.bus.redis import RedisBackplane
 from scoreterm.domain.channels import league_channel
-from scoreterm.domain.model import Match, SourceStatus, Update, UpdateKind
+from scoreterm.domain.model import (
+    DeltaUpdate,
+    EventUpdate,
+    Match,
+    SnapshotUpdate,
+    SourceStatus,
+    StatusUpdate,
+    Update,
+)
 from scoreterm.net.output import Output
 from scoreterm.net.state import as_delta
 
@@ -97,7 +105,7 @@ class BackplaneLink:
 
     def deliver(self, update: Update) -> None:
         """A delta, an event, a status or a table for the clients; a status says it while Redis is away."""
-        if update.kind is UpdateKind.STATUS and update.status is not None:
+        if isinstance(update, StatusUpdate):
             self._statuses[update.channel] = update.status
             if not self.backplane.connected:
                 update = msgspec.structs.replace(update, status=self._degraded(update.status))
@@ -189,7 +197,7 @@ class BackplaneLink:
                     self._subscription = self.runner.engine.bus.subscribe(["*"])
                     continue
             update = self._forwarding
-            if update.kind is UpdateKind.SNAPSHOT:
+            if isinstance(update, SnapshotUpdate):
                 # A match first seen in the first poll is only in the snapshot: it reaches Redis
                 # (and the other instances) as a delta.
                 for match in update.matches:
@@ -200,7 +208,7 @@ class BackplaneLink:
             self._forwarding = None
 
     async def _publish(self, update: Update) -> None:
-        if update.match_id and update.kind in (UpdateKind.DELTA, UpdateKind.EVENT):
+        if isinstance(update, DeltaUpdate | EventUpdate) and update.match_id:
             self._sent[update.match_id] = max(self._sent.get(update.match_id, 0), update.seq)
         await self.backplane.publish(update)
 
@@ -221,5 +229,5 @@ class BackplaneLink:
                 if connected
                 else self._degraded(base)
             )
-            updates.append(Update(kind=UpdateKind.STATUS, channel=channel, at=now, status=status))
+            updates.append(StatusUpdate(channel=channel, at=now, status=status))
         self.output.deliver(*updates)

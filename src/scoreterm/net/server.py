@@ -401,7 +401,7 @@ class ScoretermServer:
             if held is None or seq > latest[match_id]:
                 recovered = False
                 break
-            missed.extend(m for u in held if (m := p.from_update(_on_channel(u, channel))) is not None)
+            missed.extend(p.from_update(_on_channel(u, channel)) for u in held)
         if not recovered:
             self.metrics.resumes.labels("snapshot").inc()
             return [p.Snapshot(channel=channel, matches=matches, recovered=False, at=self.clock.now())]

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from scoreterm.domain.model import Match, Update, UpdateKind
+from scoreterm.domain.model import DeltaUpdate, EventUpdate, Match, SnapshotUpdate, TableUpdate, Update
 from scoreterm.domain.table import LiveTable
 from scoreterm.engine.store import MatchStore
 from scoreterm.net.history import History
@@ -75,15 +75,14 @@ class ServerState:
         Returns:
             False for a delta or event already recorded (it is not to be sent again), else True.
         """
-        kind = update.kind
-        if kind in (UpdateKind.DELTA, UpdateKind.EVENT):
+        if isinstance(update, DeltaUpdate | EventUpdate):
             recorded = self.history.append(update)
             self.store.mirror(update)  # idempotent: a duplicate changes nothing
             return recorded
-        if kind is UpdateKind.SNAPSHOT:
+        if isinstance(update, SnapshotUpdate):
             for match in update.matches:
                 self.store.mirror(as_delta(match, update.channel, update.at))
-        elif kind is UpdateKind.TABLE and update.table is not None:
+        elif isinstance(update, TableUpdate):
             self.tables[update.channel] = update.table
         return True
 
@@ -96,8 +95,6 @@ class ServerState:
         return [held] if held is not None else []
 
 
-def as_delta(match: Match, channel: str, at: datetime) -> Update:
+def as_delta(match: Match, channel: str, at: datetime) -> DeltaUpdate:
     """``match`` as the delta that brings it, on ``channel``."""
-    return Update(
-        kind=UpdateKind.DELTA, channel=channel, at=at, match_id=match.id, seq=match.seq, match=match
-    )
+    return DeltaUpdate(channel=channel, at=at, match_id=match.id, seq=match.seq, match=match)

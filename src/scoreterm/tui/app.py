@@ -25,7 +25,7 @@ from scoreterm.engine.clock import Clock, SystemClock
 from scoreterm.engine.feed import Feed
 from scoreterm.tui.alerts import Alerts
 from scoreterm.tui.board import Board
-from scoreterm.tui.empty import LOOKUP_FAILED, NO_NEXT
+from scoreterm.tui.empty import LOOKUP_FAILED, NO_NEXT, FeedState
 from scoreterm.tui.messages import FeedEnded, FeedFailed, FeedUpdate
 from scoreterm.tui.notify import Notifier, build_notifier
 from scoreterm.tui.settings import SettingsSaver
@@ -91,7 +91,7 @@ class ScoretermApp(App[None]):
         self.alerts = Alerts(self)
         self.toasted = self.alerts.toasted
         """Every notice toasted, alone or in a summary (newest last), for tests and the curious."""
-        self.feed_state = "connecting"
+        self.feed_state: FeedState = "connecting"
         self.holding_until: float | None = None
         """Monotonic time the update held back by the delay will show (None: none held)."""
         self.next_kickoffs: dict[str, datetime | object | None] = {}

@@ -16,15 +16,20 @@ from scoreterm.domain.centre_text import minute_text
 from scoreterm.domain.channels import CONNECTION
 from scoreterm.domain.minutes import minute_order
 from scoreterm.domain.model import (
+    DeltaUpdate,
     EventKind,
+    EventUpdate,
     Match,
     MatchEvent,
     Odds,
     PhaseState,
     Side,
+    SnapshotUpdate,
     SourceStatus,
+    StatusState,
+    StatusUpdate,
+    TableUpdate,
     Update,
-    UpdateKind,
 )
 from scoreterm.domain.names import normalize_team
 from scoreterm.domain.prob_series import describe_swing, percent
@@ -33,7 +38,7 @@ from scoreterm.domain.table import LiveTable
 STALE_AFTER_INTERVALS = 3
 DEFAULT_STALE_S = 60.0
 # Worse states win the status bar when several leagues have different sources.
-_SEVERITY = {"ok": 0, "degraded": 1, "stale": 2, "down": 3, "unreachable": 4}
+_SEVERITY: dict[StatusState, int] = {"ok": 0, "degraded": 1, "stale": 2, "down": 3, "unreachable": 4}
 # Where a soccer phase change sorts: its minute is the clock when we noticed it, which after a gap
 # in the data (or a replay jump) can be well past the break; the break itself is not.
 _PHASE_ORDER = {"1H": 0.0, "HT": 45.998, "2H": 45.999, "ET-HT": 105.999}
@@ -103,27 +108,27 @@ class Board:
     def apply(self, update: Update, now: float) -> list[Notice]:
         """Take in ``update`` (``now`` is monotonic seconds) and return what deserves a toast."""
         self.updates_seen += 1
-        if update.kind is UpdateKind.TABLE:
-            if update.table is not None:
-                self.tables[update.table.league] = update.table
-            return []
-        if update.kind is UpdateKind.STATUS:
-            if update.status is not None and update.channel == CONNECTION:
-                self.connection = SourceView(update.status, now)
-            elif update.status is not None:
-                self.sources[update.channel] = SourceView(update.status, now)
-            return []
-        self.last_data_at = now
-        if update.kind is UpdateKind.SNAPSHOT:
-            for match in update.matches:
+        match update:
+            case TableUpdate(table=table):
+                self.tables[table.league] = table
+            case StatusUpdate(channel=channel, status=status):
+                if channel == CONNECTION:
+                    self.connection = SourceView(status, now)
+                else:
+                    self.sources[channel] = SourceView(status, now)
+            case SnapshotUpdate(matches=matches):
+                self.last_data_at = now
+                for match in matches:
+                    self._set_match(match)
+            case DeltaUpdate(match=match):
+                self.last_data_at = now
+                before = self.matches.get(match.id)
                 self._set_match(match)
-            return []
-        if update.kind is UpdateKind.DELTA and update.match is not None:
-            before = self.matches.get(update.match.id)
-            self._set_match(update.match)
-            return self._full_time(before, update.match)
-        if update.kind is UpdateKind.EVENT and update.event is not None and update.match_id:
-            return self._event(update.match_id, update.event)
+                return self._full_time(before, match)
+            case EventUpdate(match_id=match_id, event=event):
+                self.last_data_at = now
+                if match_id:
+                    return self._event(match_id, event)
         return []
 
     def _set_match(self, match: Match) -> None:

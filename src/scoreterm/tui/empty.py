@@ -7,9 +7,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
+from typing import Literal, TypeAlias
+
+from scoreterm.domain.model import StatusState
+
+FeedState: TypeAlias = Literal["connecting", "live", "ended", "failed"]
+"""Where the app's feed stands: nothing yet, updates flowing, ended (a tape played out), failed."""
 
 OFFLINE = "offline? try scoreterm replay --demo"
-_DOWN = frozenset({"unreachable", "down", "stale"})
+_DOWN: frozenset[StatusState] = frozenset({"unreachable", "down", "stale"})
 NO_NEXT = object()
 """Marks a league whose next kick-off was looked up and none was found."""
 LOOKUP_FAILED = object()
@@ -26,8 +32,8 @@ class EmptyFacts:
     """Names of the leagues in view."""
     day: str = "today"
     """The days followed, as words: ``today``, ``on Sat 14 Jun``."""
-    feed_state: str = "connecting"
-    source_state: str | None = None
+    feed_state: FeedState = "connecting"
+    source_state: StatusState | None = None
     has_data: bool = False
     """A snapshot has arrived (the board has heard from the source)."""
     other_matches: int = 0

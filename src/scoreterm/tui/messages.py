@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from scoreterm.domain.model import Update, UpdateKind
+from scoreterm.domain.model import DeltaUpdate, StatusUpdate, Update
 
 
 class FeedUpdate(Message):
@@ -23,11 +23,11 @@ class FeedUpdate(Message):
         if not isinstance(message, FeedUpdate):
             return False
         mine, theirs = self.update, message.update
-        if mine.kind is UpdateKind.STATUS:
-            return theirs.kind is UpdateKind.STATUS and theirs.channel == mine.channel
+        if isinstance(mine, StatusUpdate):
+            return isinstance(theirs, StatusUpdate) and theirs.channel == mine.channel
         return (
-            mine.kind is UpdateKind.DELTA
-            and theirs.kind is UpdateKind.DELTA
+            isinstance(mine, DeltaUpdate)
+            and isinstance(theirs, DeltaUpdate)
             and theirs.match_id == mine.match_id
         )
 

@@ -20,7 +20,7 @@ from textual.widgets import Footer, Header, Static
 
 from scoreterm.domain.bracket import build_bracket, knockouts_of
 from scoreterm.domain.leagues import TIEBREAK_TEXT, UnknownLeague, get_league
-from scoreterm.domain.table import LiveGroup, LiveTable
+from scoreterm.domain.table import LiveEntry, LiveGroup, LiveTable
 from scoreterm.domain.table_text import live_text, move_text, team_label, tie_text
 from scoreterm.tui.widgets.status_bar import StatusBar
 
@@ -186,9 +186,14 @@ class TableScreen(_Board):
                 Text(move, style="green" if row.move > 0 else "red"),
                 Text(team_label(entry.team, NAME_WIDTH), style=style),
                 *(str(v) if v is not None else "" for v in values),
-                Text(live_text(row), style="bold green" if in_play else "dim"),
+                Text(live_text(row, self._clock_now(row)), style="bold green" if in_play else "dim"),
             )
         return grid
+
+    def _clock_now(self, row: LiveEntry) -> str | None:
+        """The clock of the row's match as the board has it now (the table's is of its last move)."""
+        match = self.scoreterm.board.matches.get(row.live.match_id) if row.live is not None else None
+        return match.clock if match is not None else None
 
 
 class BracketScreen(_Board):
