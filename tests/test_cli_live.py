@@ -52,6 +52,7 @@ GOAL_KINDS = {"goal", "own_goal", "penalty_goal"}
 PROXY_VARS = {"http_proxy", "https_proxy", "all_proxy", "no_proxy"}
 START_S = 15.0  # deadline for a process to print its first line
 STEP_S = 10.0  # deadline for each later line
+FAILOVER_S = 15.0 + START_S  # ESPN's whole retry backoff before failover, and a margin
 
 runner = CliRunner()
 
@@ -742,14 +743,20 @@ def test_watch_keeps_running_while_every_provider_fails(tmp_path: Path, http_ser
     )
     args = ["watch", "--league", "eng.1", "--date", "2026-03-22", "--json", "--interval", "0.5"]
     with Running(args, env) as proc:
-        assert http_server.wait_for(lambda seen: len({r.path for r in seen}) >= 2, timeout=STEP_S * 2)
+        # The first line says ESPN failed; the next comes when the source changes, after ESPN's
+        # retries (full-jitter backoff: up to 1 + 2 + 4 + 8 s before its health or circuit
+        # gives up on it), so that wait gets the whole backoff, not one poll's deadline.
+        assert proc.next_line(START_S)["provider"] == "espn"
+        failed_over = proc.read_until(lambda line: line.get("provider") != "espn", timeout=FAILOVER_S)
+        assert failed_over[-1]["type"] == "status"
         assert proc.proc.poll() is None
         proc.proc.send_signal(signal.SIGTERM)
-        code, rest = proc.finish()
-    assert code == 0
-    assert changes(rest) == []  # no snapshot without an answer
+        code, _ = proc.finish()
+    assert code == 0, proc.stderr
+    assert len({request.path for request in http_server.requests}) >= 2
+    assert changes(proc.lines) == []  # no snapshot without an answer
     # ... but a script is told the source is failing, not left to guess.
-    assert rest and {line["state"] for line in rest} <= {"degraded", "down", "unreachable", "stale"}
+    assert {line["state"] for line in proc.lines} <= {"degraded", "down", "unreachable", "stale"}
     assert "Traceback" not in proc.stderr
 
 

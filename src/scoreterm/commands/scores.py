@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sys
 from collections.abc import Mapping
 from datetime import date, datetime, tzinfo
 from typing import Any
@@ -16,9 +15,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from scoreterm.commands.ask import ask_leagues, report_failures
 from scoreterm.commands.common import (
-    EXIT_NO_PROVIDER,
-    EXIT_OK,
     UserError,
     leagues_from,
     report,
@@ -40,12 +38,11 @@ from scoreterm.domain.display import (
 from scoreterm.domain.leagues import UnknownLeague, get_league
 from scoreterm.domain.model import League, Match, Side
 from scoreterm.engine.winprob import ProbabilityTracker
-from scoreterm.providers.registry import Attempt, NoProviderAnswered, build_providers, first_answer
+from scoreterm.providers.registry import NoProviderAnswered, build_providers, first_answer
 
 MIN_NAME = 10
 # Five columns with one cell of padding each side, a space between columns, and the two edges.
 _TABLE_OVERHEAD = 5 * 2 + 4 + 2
-OFFLINE_HINT = "offline? `scoreterm replay --demo` shows a real match without a network"
 
 
 def run_scores(flags: Mapping[str, Any], date_spec: str, as_json: bool) -> int:
@@ -88,9 +85,7 @@ def run_scores(flags: Mapping[str, Any], date_spec: str, as_json: bool) -> int:
         print(json.dumps(rows, indent=2, ensure_ascii=False), flush=True)
     elif shown or not failures:
         _print_table(shown, zone, first, last)
-    for failure in failures:
-        print(f"scoreterm: error: {failure}; {OFFLINE_HINT}", file=sys.stderr, flush=True)
-    return EXIT_NO_PROVIDER if failures else EXIT_OK
+    return report_failures(failures)
 
 
 def with_live_probability(match: Match) -> Match:
@@ -104,29 +99,15 @@ def with_live_probability(match: Match) -> Match:
 async def _fetch(
     settings: Settings, leagues: list[League], first: date, last: date
 ) -> tuple[list[Match], list[NoProviderAnswered]]:
-    """Ask every league concurrently; the whole command is bounded by ``settings.timeout``."""
+    """Ask every league concurrently, each within ``settings.timeout``."""
     async with httpx.AsyncClient(headers={"User-Agent": "scoreterm"}) as client:
         providers = build_providers(settings, client)
 
         async def one(league: League) -> list[Match]:
-            try:
-                async with asyncio.timeout(settings.timeout):
-                    return (await first_answer(providers, league, first, last))[1]
-            except TimeoutError:
-                late = Attempt("providers", f"no answer within {settings.timeout:g}s")
-                raise NoProviderAnswered(league, [late]) from None
+            return (await first_answer(providers, league, first, last))[1]
 
-        results = await asyncio.gather(*(one(lg) for lg in leagues), return_exceptions=True)
-    matches: list[Match] = []
-    failures: list[NoProviderAnswered] = []
-    for result in results:
-        if isinstance(result, NoProviderAnswered):
-            failures.append(result)
-        elif isinstance(result, BaseException):
-            raise result
-        else:
-            matches.extend(result)
-    return matches, failures
+        found, failures = await ask_leagues(leagues, one, settings.timeout)
+    return [match for matches in found for match in matches], failures
 
 
 def _print_table(matches: list[Match], zone: tzinfo, first: date, last: date) -> None:

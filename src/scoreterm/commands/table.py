@@ -4,9 +4,9 @@ tournament's knock-out bracket, once, as text that fits 80 columns or as JSON.""
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import shutil
-import sys
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
@@ -14,9 +14,8 @@ from typing import Any, TypeVar
 import httpx
 import msgspec
 
+from scoreterm.commands.ask import ask_leagues, report_failures
 from scoreterm.commands.common import (
-    EXIT_NO_PROVIDER,
-    EXIT_OK,
     UserError,
     leagues_from,
     report,
@@ -45,7 +44,6 @@ from scoreterm.providers.registry import (
 T = TypeVar("T")
 # Either side of today when no --date is given: a knock-out stage (World Cup: three weeks) fits.
 BRACKET_SPAN = timedelta(days=30)
-OFFLINE_HINT = "offline? `scoreterm replay --demo` shows a real match without a network"
 
 
 def run_table(flags: Mapping[str, Any], *, live: bool, date_spec: str, as_json: bool) -> int:
@@ -74,7 +72,7 @@ def run_table(flags: Mapping[str, Any], *, live: bool, date_spec: str, as_json: 
     else:
         for index, table in enumerate(tables):
             print(("\n" if index else "") + "\n".join(render_live_table(table, width)))
-    return _report(failures)
+    return report_failures(failures)
 
 
 def run_bracket(flags: Mapping[str, Any], *, date_spec: str | None, as_json: bool) -> int:
@@ -105,7 +103,7 @@ def run_bracket(flags: Mapping[str, Any], *, date_spec: str | None, as_json: boo
     else:
         for index, bracket in enumerate(brackets):
             print(("\n" if index else "") + "\n".join(render_bracket(bracket, width)))
-    return _report(failures)
+    return report_failures(failures)
 
 
 def _setup(flags: Mapping[str, Any], date_spec: str | None) -> tuple[Settings, list[League], date, date, Any]:
@@ -128,32 +126,11 @@ def _gather(
     leagues: list[League],
     one: Callable[[httpx.AsyncClient, League], Awaitable[T]],
 ) -> tuple[list[T], list[NoProviderAnswered]]:
-    async def main() -> list[T | BaseException]:
+    """``one`` for every league over one client; two requests each (a table, a scoreboard), so
+    twice the timeout of one."""
+
+    async def main() -> tuple[list[T], list[NoProviderAnswered]]:
         async with httpx.AsyncClient(headers={"User-Agent": "scoreterm"}) as client:
+            return await ask_leagues(leagues, functools.partial(one, client), settings.timeout * 2)
 
-            async def bounded(league: League) -> T:
-                try:
-                    async with asyncio.timeout(settings.timeout * 2):
-                        return await one(client, league)
-                except TimeoutError:
-                    late = Attempt("providers", f"no answer within {settings.timeout * 2:g}s")
-                    raise NoProviderAnswered(league, [late]) from None
-
-            return await asyncio.gather(*(bounded(lg) for lg in leagues), return_exceptions=True)
-
-    found: list[T] = []
-    failures: list[NoProviderAnswered] = []
-    for result in asyncio.run(main()):
-        if isinstance(result, NoProviderAnswered):
-            failures.append(result)
-        elif isinstance(result, BaseException):
-            raise result
-        else:
-            found.append(result)
-    return found, failures
-
-
-def _report(failures: list[NoProviderAnswered]) -> int:
-    for failure in failures:
-        print(f"scoreterm: error: {failure}; {OFFLINE_HINT}", file=sys.stderr, flush=True)
-    return EXIT_NO_PROVIDER if failures else EXIT_OK
+    return asyncio.run(main())

@@ -218,7 +218,7 @@ def event_kind(text: str, row: Mapping[str, Any]) -> EventKind | None:
 
 
 def _event(
-    row: Mapping[str, Any], sides: Mapping[str, Side], athletes: list[Mapping[str, Any]], event_id: str
+    row: Mapping[str, Any], sides: Mapping[str, Side], athletes: list[Mapping[str, Any]]
 ) -> MatchEvent | None:
     if row.get("shootout") is True:
         return None
@@ -226,6 +226,7 @@ def _event(
     kind = event_kind(label, row)
     if kind is None:
         return None
+    event_id = _event_id(row, athletes[0] if athletes else {})
     names = [text(a.get("displayName")) for a in athletes]
     ids = [text(a.get("id")) for a in athletes]
     detail = label
@@ -267,15 +268,13 @@ def _event_id(row: Mapping[str, Any], athlete: Mapping[str, Any]) -> str:
 def _detail_event(row: Any, sides: Mapping[str, Side]) -> MatchEvent | None:
     raw = as_dict(row)
     athletes = [as_dict(a) for a in as_list(raw.get("athletesInvolved"))]
-    event_id = _event_id(raw, athletes[0] if athletes else {})
-    return _event(raw, sides, athletes, event_id)
+    return _event(raw, sides, athletes)
 
 
 def _key_event(row: Any, sides: Mapping[str, Side]) -> MatchEvent | None:
     raw = as_dict(row)
     athletes = [as_dict(as_dict(p).get("athlete")) for p in as_list(raw.get("participants"))]
-    event_id = _event_id(raw, athletes[0] if athletes else {})
-    return _event(raw, sides, athletes, event_id)
+    return _event(raw, sides, athletes)
 
 
 def _finish(events: list[MatchEvent]) -> tuple[MatchEvent, ...]:

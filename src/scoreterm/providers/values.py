@@ -61,7 +61,8 @@ def is_blank(value: Any) -> bool:
 
 def as_dict(value: Any) -> Mapping[str, Any]:
     """``value`` if it is a JSON object, else an empty one."""
-    return value if isinstance(value, Mapping) else {}
+    # A decoded JSON object is a dict: checking that first skips the slower ABC check.
+    return value if type(value) is dict or isinstance(value, Mapping) else {}
 
 
 def as_list(value: Any) -> list[Any]:
@@ -72,7 +73,7 @@ def as_list(value: Any) -> list[Any]:
 def dig(value: Any, *keys: str) -> Any:
     """``value[k1][k2]...`` through objects only; None as soon as a step is missing."""
     for key in keys:
-        if not isinstance(value, Mapping):
+        if type(value) is not dict and not isinstance(value, Mapping):
             return None
         value = value.get(key)
     return value

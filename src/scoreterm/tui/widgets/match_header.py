@@ -15,8 +15,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from scoreterm.domain.centre_text import situation_text
-from scoreterm.domain.display import kickoff_text, status_text
+from scoreterm.domain.display import kickoff_text, live_state, status_text
 from scoreterm.domain.model import Match, PhaseState, Sport
 from scoreterm.tui.widgets.winchart_data import sport_of
 
@@ -67,19 +66,7 @@ class MatchHeader(Widget):
 
     def phase_text(self, match: Match) -> str:
         """The phase and clock; a live US game's state in full (``Top 7 · 2 out · 1-2 · ●○●``)."""
-        sport = sport_of(match)
-        if sport is Sport.SOCCER or not match.phase.is_active or self.hidden:
-            return status_text(match)
-        clock = match.clock if match.phase.state is PhaseState.LIVE else ""
-        return situation_text(
-            sport.value,
-            match.situation,
-            label=match.phase.label,
-            clock=clock,
-            period=match.phase.period,
-            home=match.home.abbrev,
-            away=match.away.abbrev,
-        )
+        return status_text(match) if self.hidden else live_state(match)
 
     def score_text(self, match: Match) -> str:
         """``2 - 0``; ``? - ?`` when hidden; ``v`` before kick-off; a US game away first,
