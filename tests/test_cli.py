@@ -45,7 +45,7 @@ def _closed_port() -> int:
         return int(sock.getsockname()[1])
 
 
-runner = CliRunner()
+runner = CliRunner(mix_stderr=False)  # stdout and stderr apart, as a shell sees them
 
 
 def test_help_lists_commands() -> None:

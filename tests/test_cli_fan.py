@@ -19,7 +19,7 @@ from tests.test_cli import _closed_port
 
 MLB_PATH = "/apis/site/v2/sports/baseball/mlb/scoreboard"
 MLB_LIVE = "espn_other/mlb_scoreboard_20250518_live_and_scheduled.json"
-runner = CliRunner()
+runner = CliRunner(mix_stderr=False)  # stdout and stderr apart, as a shell sees them
 
 
 @pytest.fixture

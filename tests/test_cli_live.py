@@ -54,7 +54,7 @@ START_S = 15.0  # deadline for a process to print its first line
 STEP_S = 10.0  # deadline for each later line
 FAILOVER_S = 15.0 + START_S  # ESPN's whole retry backoff before failover, and a margin
 
-runner = CliRunner()
+runner = CliRunner(mix_stderr=False)  # stdout and stderr apart, as a shell sees them
 
 
 # -- processes ------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ ENG1_TABLE = "espn_standings/eng.1_standings_2024-25_final.json"
 FINAL_DAY = "espn_soccer/eng.1_scoreboard_20250525_final_day_all_full_time.json"
 KNOCKOUTS = "espn_soccer/fifa.world_scoreboard_all_finished_knockouts.json"
 
-runner = CliRunner()
+runner = CliRunner(mix_stderr=False)  # stdout and stderr apart, as a shell sees them
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.resources
 import json
+import math
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -18,12 +19,13 @@ import msgspec
 import pytest
 
 from scoreterm.domain.leagues import get_league
-from scoreterm.domain.model import EventKind, Match, MoneyLine, PhaseState
+from scoreterm.domain.model import EventKind, Match, MoneyLine, PhaseState, SourceStatus, StatusUpdate
 from scoreterm.engine.clock import FakeClock
 from scoreterm.providers.espn import EspnProvider
 from scoreterm.providers.espn_normalize import normalize_scoreboard, normalize_summary
 from scoreterm.replay.player import ReplayTransport
 from scoreterm.replay.tape import DEMO_TAPE, Tape, TapeFrame, demo_tape
+from scoreterm.session import replay_session
 
 FIXTURES = Path(__file__).parent / "fixtures"
 KICKOFF = datetime(2026, 6, 11, 19, 5, 57, tzinfo=UTC)  # the Kickoff key event's wall clock
@@ -328,3 +330,19 @@ def test_shots_form_and_head_to_head_ride_on_every_summary() -> None:
 def test_the_tape_stays_small() -> None:
     size = len((importlib.resources.files("scoreterm.replay") / "data" / DEMO_TAPE).read_bytes())
     assert size < 950 * 1024
+
+
+async def test_a_replay_says_no_next_poll_in_its_status() -> None:
+    """A tape has no poller: a countdown in tape seconds would lie to a client watching it served
+    at another speed (``serve --demo``: "next poll 20s" while frames came every second)."""
+    session = replay_session(demo_tape(), UTC, name="demo", speed=math.inf)
+    await session.feed.start()
+    statuses: list[SourceStatus] = []
+    try:
+        async for update in session.feed:
+            if isinstance(update, StatusUpdate) and update.channel.startswith("league:"):
+                statuses.append(update.status)
+    finally:
+        await session.aclose()
+    assert statuses and all(status.next_poll_s is None for status in statuses)
+    assert {status.state for status in statuses} == {"ok"}

@@ -4,17 +4,22 @@ and a league the server does not carry as exit 2."""
 from __future__ import annotations
 
 import asyncio
+import base64
+import contextlib
+import hashlib
 import json
 import os
 import socket
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from scoreterm.domain.channels import CONNECTION
 from scoreterm.domain.model import DeltaUpdate, SnapshotUpdate, StatusUpdate
-from scoreterm.net.client import RemoteFeed, UnknownChannel
+from scoreterm.net import protocol as p
+from scoreterm.net.client import CLOSE_TIMEOUT_S, RemoteFeed, UnknownChannel
 from tests.servers import running_server
 
 SCORETERM = [sys.executable, "-m", "scoreterm"]
@@ -152,3 +157,55 @@ async def test_focus_follows_the_match_channel_for_the_whole_match() -> None:
     # A league channel goes light; the match's own channel carries the match centre.
     assert all(not has for channel, has in seen if channel.startswith("league:"))
     assert any(has for channel, has in seen if channel == f"match:{match_id}")
+
+
+async def test_closing_does_not_wait_long_for_a_server_that_never_answers_the_close() -> None:
+    """Quitting ``watch --server`` must not hang on a busy or wedged server: the close handshake
+    is bounded by the client (websockets' own default would wait 10 s)."""
+
+    async def wedged(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        request = await reader.readuntil(b"\r\n\r\n")
+        key = next(
+            line.split(b":", 1)[1].strip()
+            for line in request.split(b"\r\n")
+            if line.lower().startswith(b"sec-websocket-key:")
+        )
+        accept = base64.b64encode(hashlib.sha1(key + b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11").digest())
+        writer.write(
+            b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            b"Sec-WebSocket-Accept: " + accept + b"\r\n\r\n"
+        )
+        welcome = p.encode(
+            p.Welcome(
+                connection_id="c1",
+                server_time=datetime.now(UTC),
+                heartbeat_s=30.0,
+                epoch="e1",
+                limits=p.Limits(
+                    max_subscriptions=8, max_message_bytes=65536, max_messages_per_s=20, history_per_match=100
+                ),
+                leagues=["eng.1"],
+            )
+        )
+        snapshot = p.encode(p.Snapshot(channel="league:eng.1", matches=[]))
+        for frame in (welcome, snapshot):  # unmasked text frames, as a server sends them
+            writer.write(bytes([0x81, 126]) + len(frame).to_bytes(2, "big") + frame)
+        await writer.drain()
+        with contextlib.suppress(ConnectionError):
+            while await reader.read(4096):  # reads the client's frames, close included; never replies
+                pass
+        writer.close()
+
+    server = await asyncio.start_server(wedged, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    async with server:
+        feed = RemoteFeed(f"ws://127.0.0.1:{port}")
+        await feed.start()
+        async with asyncio.timeout(10):  # connected: said once the first snapshot arrived
+            async for update in feed:
+                if isinstance(update, StatusUpdate) and update.channel == CONNECTION:
+                    assert update.status.state == "connected"
+                    break
+        # websockets alone waits 10 s here: twice our bound tells the two apart on any machine.
+        async with asyncio.timeout(CLOSE_TIMEOUT_S * 2):
+            await feed.close()

@@ -32,7 +32,7 @@ from scoreterm.domain.model import (
 from scoreterm.engine.clock import FakeClock
 from scoreterm.providers.espn_normalize import normalize_scoreboard
 from scoreterm.tui.app import AppOptions, ScoretermApp, make_app
-from scoreterm.tui.rows import is_header
+from scoreterm.tui.rows import WIN_LEGEND, is_header
 from scoreterm.tui.screens.help import HelpScreen
 from scoreterm.tui.screens.scoreboard import ScoreboardScreen
 from scoreterm.tui.widgets.status_bar import StatusBar
@@ -206,6 +206,7 @@ async def test_w_toggles_a_live_win_column(size: tuple[int, int]) -> None:
         await until(pilot, lambda: "Win %" in labels(app))
         mexico = next(row for row in match_rows(app) if row[2].startswith("Mexico"))
         assert mexico[6] == "71 20 9"  # home, draw, away: the order of the row
+        assert any(WIN_LEGEND in n.message for n in app._notifications)  # and the toast says so
         korea = next(row for row in match_rows(app) if row[2].startswith("South Korea"))
         assert korea[6] == ""  # no number yet
         await pilot.press("w")
@@ -357,3 +358,12 @@ async def test_a_filter_that_matches_nothing_says_so() -> None:
         await pilot.press("slash", "x", "y", "z")
         await until(pilot, lambda: "No team matches" in empty_text(app))
         assert "No team matches “xyz” · esc clears the filter" in empty_text(app)
+
+
+async def test_a_thin_client_without_leagues_names_the_leagues_the_server_sends() -> None:
+    """``watch --server`` without ``--league`` follows whatever the server carries."""
+    board = SnapshotUpdate(channel="league:mlb", at=AT, matches=tuple(mlb()))
+    app = make_app(ScriptedFeed([board]), AppOptions(settings=Settings(), zone=UTC, leagues=[]))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: len(match_rows(app)) == 15)
+        assert app.screen.sub_title == "MLB · 15 matches"

@@ -15,7 +15,7 @@ from scoreterm.domain.consensus import OddsConsensus
 from scoreterm.domain.model import MoneyLine, Odds, Phase, PhaseState
 from scoreterm.providers.oddsapi_normalize import normalize_odds
 from scoreterm.tui.app import AppOptions, make_app
-from scoreterm.tui.widgets.odds import NO_LIVE_PRICE
+from scoreterm.tui.widgets.odds import KICKOFF_LINE, NO_LIVE_PRICE
 from tests.test_engine_consensus import ODDS
 from tests.test_tui_match import delta, live_match, open_match, scripted, shown, snapshot, until
 from tests.tui_helpers import ScriptedFeed
@@ -79,3 +79,19 @@ async def test_before_kick_off_a_books_close_is_the_pre_match_line() -> None:
         finished = msgspec.structs.replace(scheduled, phase=Phase(state=PhaseState.FINAL, label="FT"), seq=2)
         feed.push(delta(finished))
         await until(pilot, lambda: "closing" in shown(app, "#odds"))
+
+
+async def test_with_no_live_price_the_line_at_kick_off_is_shown_as_such() -> None:
+    pre = MoneyLine(home=-230, draw=330, away=750)
+    start = live_match(odds=Odds(provider="DraftKings", moneyline=pre, moment="close"), seq=1)
+    feed = ScriptedFeed([snapshot(start)])
+    app = scripted(feed)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_match(pilot, app, "m1")
+        withdrawn = Odds(provider="DraftKings", moneyline=MoneyLine(), in_play=True, close=pre)
+        feed.push(delta(msgspec.structs.replace(start, odds=withdrawn, seq=2)))
+        await until(pilot, lambda: NO_LIVE_PRICE in shown(app, "#odds"))
+        panel = shown(app, "#odds")
+        assert KICKOFF_LINE in panel and "-230" in panel and "+750" in panel
+        # Never above the notice, where it would read as the live price.
+        assert panel.index(NO_LIVE_PRICE) < panel.index(KICKOFF_LINE) < panel.index("-230")

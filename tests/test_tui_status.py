@@ -14,6 +14,7 @@ from typing import Any
 
 from scoreterm.commands.headless import LinePrinter
 from scoreterm.config import Settings
+from scoreterm.domain.channels import CONNECTION
 from scoreterm.domain.leagues import get_league
 from scoreterm.domain.model import SnapshotUpdate, SourceStatus, StatusUpdate, Update
 from scoreterm.engine.clock import FakeClock
@@ -22,7 +23,7 @@ from scoreterm.tui.app import AppOptions, make_app
 from scoreterm.tui.board import Board, implied_phases
 from scoreterm.tui.widgets.status_bar import StatusBar
 from tests.httpserver import Reply, ScriptedServer
-from tests.tui_helpers import AT, opening_day, until
+from tests.tui_helpers import AT, ScriptedFeed, demo_app, opening_day, until
 
 SCOREBOARD = "/apis/site/v2/sports/soccer/fifa.world/scoreboard"
 CAPTURE = "espn_soccer/fifa.world_scoreboard_live_FIRST_HALF_FRA0-3ENG_39min.json"
@@ -161,3 +162,45 @@ async def test_a_provider_that_never_answered_reads_unreachable() -> None:
         text = str(app.screen.query_one(StatusBar).render_status())
         assert "unreachable" in text and "health" not in text and "%" not in text.split("\n")[0]
     await session.aclose()
+
+
+async def test_a_paused_or_slow_replay_is_never_stale() -> None:
+    """A tape has no provider to go stale: while the replay waits (paused, or at 1x between two
+    polls recorded 20 s apart), the time since the last frame is the tape's pace, not a failure."""
+    app, _ = demo_app(62)
+    clock = FakeClock(datetime(2026, 6, 11, 19, tzinfo=UTC))
+    app.options.clock = clock
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(
+            pilot, lambda: app.board.status is not None and app.board.data_age(clock.monotonic()) is not None
+        )
+        await pilot.press("space")
+        assert app.feed.replay is not None
+        await until(pilot, lambda: app.feed.replay is not None and app.feed.replay.clock.paused)
+        await clock.advance(300)
+        bar = app.screen.query_one(StatusBar).render_status().plain
+        assert "paused" in bar and "updated 5m ago" in bar
+        assert "STALE" not in bar
+
+
+async def test_a_thin_client_cut_off_from_its_server_does_not_show_the_providers_health_as_news() -> None:
+    connection = StatusUpdate(
+        channel=CONNECTION,
+        at=AT,
+        status=SourceStatus(provider="ws://127.0.0.1:8765/v1/ws", state="offline", message="refused"),
+    )
+    feed = ScriptedFeed(
+        [
+            SnapshotUpdate(channel="league:fifa.world", at=AT, matches=tuple(opening_day())),
+            status_update(health=1.0, next_poll_s=20.0, interval_s=20.0),
+        ]
+    )
+    app = make_app(feed, AppOptions(settings=Settings(), zone=UTC, leagues=["fifa.world"]))
+    async with app.run_test(size=(120, 40)) as pilot:
+        bar = app.screen.query_one(StatusBar)
+        await until(pilot, lambda: "health 100%" in bar.render_status().plain)
+        assert "next poll" in bar.render_status().plain
+        feed.push(connection)
+        await until(pilot, lambda: "unknown while disconnected" in bar.render_status().plain)
+        shown = bar.render_status().plain
+        assert "health" not in shown and "next poll" not in shown and "polling" not in shown

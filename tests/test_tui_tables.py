@@ -13,7 +13,7 @@ import pytest
 
 from scoreterm.config import Settings
 from scoreterm.domain.live_table import live_table
-from scoreterm.domain.model import DeltaUpdate, Match, SnapshotUpdate, TableUpdate
+from scoreterm.domain.model import DeltaUpdate, Match, SnapshotUpdate, SourceStatus, StatusUpdate, TableUpdate
 from scoreterm.domain.tiebreak import rules_for
 from scoreterm.engine.clock import Clock
 from scoreterm.providers.espn_normalize import normalize_scoreboard
@@ -171,3 +171,14 @@ async def test_the_table_shows_the_minute_of_the_match_now_not_of_the_tables_las
             )
         )
         await until(pilot, lambda: any("0-2 v CRY 71'" in line for line in body(app)))
+
+
+async def test_without_a_table_because_the_provider_is_unreachable_the_screen_says_that() -> None:
+    unreachable = SourceStatus(provider="espn", state="unreachable", message="espn: connection refused")
+    feed = ScriptedFeed([StatusUpdate(channel="league:eng.1", at=AT, status=unreachable)])
+    app = make_app(feed, AppOptions(settings=Settings(), zone=UTC, leagues=["eng.1"]))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.board.status is not None)
+        await pilot.press("t")
+        await until(pilot, lambda: any("cannot be reached" in line for line in body(app)))
+        assert not any("on its way" in line for line in body(app))

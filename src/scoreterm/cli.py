@@ -29,7 +29,7 @@ app = typer.Typer(
     name="scoreterm",
     help="Live sports scores in the terminal. Offline? Try `scoreterm replay --demo`.\n\n"
     "Exit codes: 0 ok; 1 kept failing after every retry; 2 usage or configuration error (unknown "
-    "league, bad date, bad config); 3 no provider could answer.",
+    "league, bad date, bad config, a token the server refuses); 3 no provider could answer.",
     no_args_is_help=True,
     add_completion=True,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -74,7 +74,8 @@ def _root(
     """Live sports scores in the terminal.
 
     Exit codes: 0 ok; 1 kept failing after every retry; 2 usage or configuration error (unknown
-    league, bad date, bad config); 3 no provider could answer (try `scoreterm replay --demo` offline).
+    league, bad date, bad config, a token the server refuses); 3 no provider could answer (try
+    `scoreterm replay --demo` offline).
     """
 
 
@@ -225,7 +226,9 @@ def replay(
     file: Annotated[
         Path | None,
         typer.Argument(
-            help="A tape written by `scoreterm record` (.jsonl or .jsonl.gz).", show_default=False
+            help="A tape written by `scoreterm record` (.jsonl, or .jsonl.gz gzipped); "
+            "or give --demo instead.",
+            show_default=False,
         ),
     ] = None,
     demo: Annotated[
@@ -244,7 +247,14 @@ def replay(
         ),
     ] = None,
     from_minute: Annotated[
-        int | None, typer.Option("--from", min=0, help="Start at this match minute.", show_default=False)
+        int | None,
+        typer.Option(
+            "--from",
+            min=0,
+            help="Start at this match minute, with all that came before it (a minute no match on "
+            "the tape reaches is a usage error, exit 2).",
+            show_default=False,
+        ),
     ] = None,
     json_output: Annotated[
         bool, typer.Option("--json", help="No dashboard: print one JSON line per update.")
@@ -258,9 +268,15 @@ def replay(
         from scoreterm.commands.live import run_replay_json
 
         raise typer.Exit(run_replay_json(file, demo, speed, from_minute))
+    from scoreterm.commands.common import UserError, report
     from scoreterm.commands.dashboard import run_replay_tui
+    from scoreterm.session import StartBeyondTape
 
-    raise typer.Exit(run_replay_tui(file, demo, speed, from_minute, {"delay": delay, "notify": notify}))
+    try:
+        code = run_replay_tui(file, demo, speed, from_minute, {"delay": delay, "notify": notify})
+    except StartBeyondTape as exc:  # raised before the dashboard opens
+        code = report(UserError(str(exc)))
+    raise typer.Exit(code)
 
 
 @app.command()
@@ -432,7 +448,7 @@ def bracket(
 
 @app.command()
 def leagues(json_output: JsonOpt = False) -> None:
-    """List the leagues scoreterm knows, with their id at each provider."""
+    """List the leagues scoreterm knows: the slug to type, its aliases, its id at each provider."""
     from scoreterm.commands.info import run_leagues
 
     raise typer.Exit(run_leagues(as_json=json_output))

@@ -109,6 +109,14 @@ FILE_KEYS = _FILE_KEYS
 LIST_FIELDS = _LIST_FIELDS
 """The settings that are lists."""
 ENV_PREFIX = "SCORETERM_"
+# What a setting of the wrong type should have been, in words, where its type alone does not say.
+_KINDS: dict[str, str] = {
+    "timeout": "a number of seconds",
+    "interval": "a number of seconds",
+    "delay": "a number of seconds",
+    "odds_api_credits": "a whole number of credits",
+    "max_response_bytes": "a whole number of bytes",
+}
 _FLAGS = {"leagues": "--league", "providers": "--provider", "redis_url": "--redis"}
 
 
@@ -122,6 +130,27 @@ class LoadedSettings(msgspec.Struct, frozen=True):
     settings: Settings
     sources: dict[str, str]
     file: Path
+
+
+def expected_kind(field: str) -> str:
+    """What setting ``field`` takes, in words: ``a number of seconds``, ``true or false``..."""
+    if field in _KINDS:
+        return _KINDS[field]
+    if field in _LIST_FIELDS:
+        return "a list of strings"
+    default = next((f.default for f in msgspec.structs.fields(Settings) if f.name == field), None)
+    if isinstance(default, bool):
+        return "true or false"
+    if isinstance(default, int):
+        return "a whole number"
+    if isinstance(default, float):
+        return "a number"
+    return "a string"
+
+
+def type_problem(field: str, name: str, value: Any) -> str:
+    """The one-line complaint for ``value`` of the wrong type for ``field`` (called ``name``)."""
+    return f"{name!r} must be {expected_kind(field)}, got {clip(value)}"
 
 
 def env_name(field: str) -> str:
@@ -172,7 +201,11 @@ def load_settings(
         settings = msgspec.convert(values, Settings, strict=False)
     except msgspec.ValidationError as exc:
         field = _field_of(str(exc))
-        raise ConfigError(f"{_origin(field, sources.get(field, '?'))}: {exc}") from exc
+        source = sources.get(field, "?")
+        if field not in values:  # not one of ours to explain: msgspec's own words
+            raise ConfigError(f"{_origin(field, source)}: {exc}") from exc
+        name = _origin_name(field, source)
+        raise ConfigError(f"{_origin(field, source)}: {type_problem(field, name, values[field])}") from exc
     for field, source in sources.items():
         if source.startswith(("env ", "flag")):
             name = _origin_name(field, source)
@@ -267,7 +300,8 @@ def _read_file(file: Path) -> dict[str, Any]:
         try:
             checked = getattr(msgspec.convert({field: value}, Settings), field)
         except msgspec.ValidationError as exc:
-            raise ConfigError(f"{where}: bad value for {key!r}: {exc}") from exc
+            wanted = f"must be {expected_kind(field)}, got {clip(value)}"
+            raise ConfigError(f"{where}: bad value for {key!r}: {wanted}") from exc
         found = problem(field, checked, key)
         if found is not None:
             raise ConfigError(f"{where}: {found}")

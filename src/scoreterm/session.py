@@ -6,6 +6,7 @@ every part below the HTTP transport.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from datetime import tzinfo
@@ -22,12 +23,13 @@ from scoreterm.config import Settings
 from scoreterm.domain.leagues import get_league
 from scoreterm.domain.model import League
 from scoreterm.engine.clock import Clock, ScaledClock, SystemClock
-from scoreterm.engine.engine import Engine, EngineOptions
+from scoreterm.engine.engine import Engine, EngineOptions, PollSchedule
 from scoreterm.providers.base import PayloadError
 from scoreterm.providers.espn_normalize import normalize_scoreboard
 from scoreterm.providers.oddsapi import OddsApiProvider
 from scoreterm.providers.oddsapi_budget import CreditBudget
 from scoreterm.providers.registry import build_providers
+from scoreterm.replay.catchup import TapeEngine, WarmUp, catch_up, tape_schedule
 from scoreterm.replay.player import ReplayTransport
 from scoreterm.replay.recorder import RecordingTransport
 from scoreterm.replay.tape import Tape, header_leagues
@@ -62,11 +64,15 @@ class TapeReplay:
         """A fresh feed on the same tape, at the same speed, from ``offset`` seconds.
 
         Going back in a replay means replaying the tape from the start up to that point: the
-        engine's state cannot run backwards. Closing the feed releases all it runs on.
+        engine's state cannot run backwards. At max speed the fresh feed starts paused: it would
+        otherwise be back at the end of the tape at once, as if the seek had not happened.
+        Closing the feed releases all it runs on.
         """
-        session = replay_session(self.tape, self.zone, name=self.name, speed=self.clock.speed)
-        if session.replay is not None and offset > 0:
-            session.replay.clock.jump(offset)
+        session = replay_session(
+            self.tape, self.zone, name=self.name, speed=self.clock.speed, start_at=offset
+        )
+        if session.replay is not None and math.isinf(self.clock.speed):
+            session.replay.clock.pause()
         return session.feed
 
 
@@ -160,23 +166,59 @@ def replay_session(
     name: str,
     speed: float | None = None,
     from_minute: int | None = None,
+    start_at: float | None = None,
     real_clock: Clock | None = None,
 ) -> Session:
     """A session that plays ``tape`` through the real providers on a virtual clock.
 
     ``speed`` None plays the tape in about two minutes; ``math.inf`` as fast as possible.
-    ``from_minute`` starts at the first scoreboard frame whose match clock reached that minute.
+    ``from_minute`` starts at the first scoreboard frame whose match clock reached that minute,
+    ``start_at`` (ignored when ``from_minute`` is given) that many seconds into the tape. A
+    replay that starts part-way has still seen the tape before: its first snapshot holds the
+    history (probability line, swings, events) of having played it from the start.
 
     Raises:
         TapeError: the header names a league that is not in the catalog (read_tape checks it too).
+        StartBeyondTape: no match on the tape reaches ``from_minute``.
     """
     duration = tape.frames[-1].t if tape.frames else 0.0
     chosen = speed if speed is not None else float(max(1, round(duration / DEMO_SECONDS)))
+    offset = max(0.0, start_at or 0.0) if from_minute is None else _checked_start(tape, from_minute)
     clock = ScaledClock(tape.header.started_at, chosen, real=real_clock)
-    if from_minute is not None:
-        clock.jump(start_offset(tape, from_minute))
+    if offset > 0:
+        clock.jump(offset)
     transport = ReplayTransport(tape, clock)
     client = httpx.AsyncClient(transport=transport)
+    warm_up = None
+    if offset > 0:
+
+        def twin(twin_clock: ScaledClock) -> tuple[Engine[MemoryBus], httpx.AsyncClient]:
+            # It plays on until the frame the replay stands at (which moves on while it plays).
+            twin_transport = ReplayTransport(tape, twin_clock)
+            twin_client = httpx.AsyncClient(transport=twin_transport)
+            schedule = tape_schedule(twin_transport, until=transport.position)
+            engine = _tape_engine(tape, zone, name, twin_client, twin_clock, schedule, detail_at_end=False)
+            return engine, twin_client
+
+        warm_up = functools.partial(catch_up, twin, tape.header.started_at)
+    engine = _tape_engine(tape, zone, name, client, clock, tape_schedule(transport), warm_up=warm_up)
+    control = TapeReplay(name, clock, transport, tape, zone)
+    feed = LocalFeed(engine, engine.bus, replay=control, on_close=client.aclose)
+    return Session(feed, engine, client, clock, replay=control)
+
+
+def _tape_engine(
+    tape: Tape,
+    zone: tzinfo,
+    name: str,
+    client: httpx.AsyncClient,
+    clock: Clock,
+    schedule: PollSchedule,
+    *,
+    warm_up: WarmUp | None = None,
+    detail_at_end: bool = True,
+) -> TapeEngine:
+    """An engine on the real providers, asking ``client`` (which serves the tape) when ``schedule`` says."""
     providers = tape.header.providers or ("espn",)
     settings = Settings(
         providers=list(providers),
@@ -187,26 +229,42 @@ def replay_session(
         timeout=30.0,
     )
     leagues = header_leagues(tape.header, name) or [get_league("eng.1")]
-
-    def schedule() -> float | None:
-        # The next frame after where the last poll began, not after now: frames the clock passed
-        # while the poll ran (at max speed, on a busy machine) are still to be seen.
-        position = transport.position()
-        polled = transport.take_first_request()
-        upcoming = transport.next_frame_time(position if polled is None else min(polled, position))
-        return None if upcoming is None else max(0.0, upcoming - position)
-
     # A tape holds the days it was recorded for: show every match on it, whatever today is.
-    options = EngineOptions(leagues=leagues, zone=zone, date_spec=None, schedule=schedule)
-    bus = MemoryBus()
-    engine = Engine(build_providers(settings, client), bus, clock, options)
-    control = TapeReplay(name, clock, transport, tape, zone)
-    feed = LocalFeed(engine, bus, replay=control, on_close=client.aclose)
-    return Session(feed, engine, client, clock, replay=control)
+    options = EngineOptions(
+        leagues=leagues, zone=zone, date_spec=None, schedule=schedule, detail_at_end=detail_at_end
+    )
+    return TapeEngine(build_providers(settings, client), MemoryBus(), clock, options, warm_up=warm_up)
+
+
+class StartBeyondTape(ValueError):
+    """A replay asked to start at a match minute no match on the tape reaches."""
+
+
+def _checked_start(tape: Tape, minute: int) -> float:
+    """:func:`start_offset`, or :class:`StartBeyondTape` when the tape never gets there."""
+    found, last = _scan_minutes(tape, minute)
+    if found is None:
+        reached = f"its matches reach {last} at most" if last else "no match on it is ever under way"
+        raise StartBeyondTape(
+            f"--from {minute} is past the end of the tape: {reached} "
+            f"(the tape lasts {_length(tape.frames[-1].t if tape.frames else 0.0)})"
+        )
+    return found
 
 
 def start_offset(tape: Tape, minute: int) -> float:
-    """Tape seconds of the first scoreboard frame whose match clock shows ``minute`` or later."""
+    """Tape seconds of the first scoreboard frame whose match clock shows ``minute`` or later
+    (the last frame when none does)."""
+    found, _ = _scan_minutes(tape, minute)
+    if found is not None:
+        return found
+    return tape.frames[-1].t if tape.frames else 0.0
+
+
+def _scan_minutes(tape: Tape, minute: int) -> tuple[float | None, str]:
+    """The time of the first scoreboard frame at ``minute`` or later (None: there is none), and
+    the latest match clock seen before it."""
+    latest, latest_clock = -1, ""
     for frame in tape.frames:
         if not frame.path.endswith("/scoreboard") or frame.status != 200:
             continue
@@ -216,9 +274,19 @@ def start_offset(tape: Tape, minute: int) -> float:
         except (PayloadError, msgspec.DecodeError, RecursionError):
             continue
         for match in matches:
-            if match.phase.is_active and _minute_of(match.clock) >= minute:
-                return frame.t
-    return tape.frames[-1].t if tape.frames else 0.0
+            if not match.phase.is_active:
+                continue
+            reached = _minute_of(match.clock)
+            if reached >= minute:
+                return frame.t, match.clock
+            if reached > latest:
+                latest, latest_clock = reached, match.clock
+    return None, latest_clock
+
+
+def _length(seconds: float) -> str:
+    whole = int(seconds)
+    return f"{whole // 3600}:{whole // 60 % 60:02d}:{whole % 60:02d}"
 
 
 def _minute_of(clock: str) -> int:

@@ -21,7 +21,7 @@ from scoreterm.config import ConfigError, Settings, user_zone
 from scoreterm.domain.dates import BadDateSpec, parse_date_spec
 from scoreterm.domain.model import League
 from scoreterm.replay.tape import Tape, TapeError, demo_tape, read_tape
-from scoreterm.session import Session, live_session, parse_speed, replay_session
+from scoreterm.session import Session, StartBeyondTape, live_session, parse_speed, replay_session
 
 _DURATION = re.compile(r"^(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s)?$")
 
@@ -122,7 +122,10 @@ def run_replay_json(file: Path | None, demo: bool, speed: str | None, from_minut
         zone = user_zone(settings_from({}).settings.timezone)
     except (UserError, ConfigError) as exc:
         return report(exc if isinstance(exc, UserError) else UserError(str(exc)))
-    session = replay_session(tape, zone, name=name, speed=chosen, from_minute=from_minute)
+    try:
+        session = replay_session(tape, zone, name=name, speed=chosen, from_minute=from_minute)
+    except StartBeyondTape as exc:
+        return report(UserError(str(exc)))
     return _run(session, _print_until_done)
 
 

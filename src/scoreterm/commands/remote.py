@@ -5,8 +5,11 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Mapping
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlsplit
+
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from scoreterm.commands.common import (
     EXIT_NO_PROVIDER,
@@ -22,12 +25,14 @@ from scoreterm.config import ConfigError, user_zone
 from scoreterm.domain.channels import CONNECTION
 from scoreterm.domain.model import SourceStatus, StatusState
 from scoreterm.net.client import RemoteFeed, ServerRefused, UnknownChannel
+from scoreterm.net.protocol import CloseCode
 
 
 def run_remote(
     url: str, leagues: list[str] | None, token: str | None, flags: Mapping[str, Any], *, as_json: bool
 ) -> int:
-    """Follow ``url`` until interrupted (or refused for good: exit 3)."""
+    """Follow ``url`` until interrupted, or refused for good: exit 2 for a token it refuses or a
+    league it does not carry, else 3."""
     try:
         if urlsplit(url).scheme not in ("ws", "wss"):
             raise UserError(f"bad --server {url!r}: use ws://host:port or wss://host:port")
@@ -74,8 +79,28 @@ def _run_json(feed: RemoteFeed) -> int:
 
 
 def _refused(feed: RemoteFeed) -> int:
-    print(f"scoreterm: error: {feed.error}", file=sys.stderr, flush=True)
-    return EXIT_USAGE if isinstance(feed.error, UnknownChannel) else EXIT_NO_PROVIDER
+    """Say why the server refused us, once; a token it refuses is a usage error (exit 2)."""
+    error = feed.error
+    if error is not None and _token_refused(error):
+        sent = bool(feed.token) or isinstance(error.__cause__, InvalidStatus)  # or ?token= in the URL
+        cause = "refused the token" if sent else "needs a token"
+        fix = "pass --token (the one `scoreterm serve` was given), set SCORETERM_TOKEN, or run "
+        fix += "`scoreterm config set server.token TOKEN`"
+        print(f"scoreterm: error: {feed.url} {cause}: {fix}", file=sys.stderr, flush=True)
+        return EXIT_USAGE
+    print(f"scoreterm: error: {error}", file=sys.stderr, flush=True)
+    return EXIT_USAGE if isinstance(error, UnknownChannel) else EXIT_NO_PROVIDER
+
+
+def _token_refused(error: BaseException) -> bool:
+    """Whether the server turned us away for the token: HTTP 401 at the upgrade (a token it does
+    not take) or a close with 4001 after hello (none given, or a wrong one)."""
+    cause = error.__cause__
+    if isinstance(cause, InvalidStatus):
+        return cause.response.status_code == HTTPStatus.UNAUTHORIZED
+    if isinstance(cause, ConnectionClosed):
+        return cause.rcvd is not None and cause.rcvd.code == CloseCode.UNAUTHORIZED
+    return False
 
 
 def _tell_stderr(channel: str, status: SourceStatus, before: StatusState | None) -> None:

@@ -144,24 +144,56 @@ def get_league(slug: str) -> League:
     return _BY_SLUG[found]
 
 
+# "Did you mean" offers only close spellings (difflib ratio), and of those only the ones about as
+# close as the best: "laliga2" is LaLiga, not also Liga MX (0.62 to "ligamx").
+CLOSE_RATIO = 0.6
+CLOSE_MARGIN = 0.1
+# A typed word that starts a spelling ("bundes", "premier") is as good as a near miss.
+_PREFIX_SCORE = 0.85
+_WORD_PREFIX_SCORE = 0.75
+
+
+def _ratio(typed: str, spelling: str) -> float:
+    matcher = difflib.SequenceMatcher(None, typed, spelling)
+    # The cheap upper bounds first (as difflib.get_close_matches does): a long paste costs nothing.
+    if matcher.real_quick_ratio() < CLOSE_RATIO or matcher.quick_ratio() < CLOSE_RATIO:
+        return 0.0
+    return matcher.ratio()
+
+
+def _closeness(typed: str, spelling: str) -> float:
+    spaced = typed.replace("-", " ")
+    score = max(_ratio(typed, spelling), _ratio(spaced, spelling))
+    if len(typed) >= 3 and (spelling.startswith(typed) or spelling.startswith(spaced)):
+        score = max(score, _PREFIX_SCORE)
+    elif len(spaced) >= 4 and f" {spaced}" in f" {spelling}":
+        score = max(score, _WORD_PREFIX_SCORE)
+    return score
+
+
 def suggest(slug: str, limit: int = 3) -> list[str]:
-    """Return up to ``limit`` catalog slugs closest to ``slug``, by slug, alias or league name."""
+    """Return up to ``limit`` catalog slugs close to ``slug``, by slug, alias or league name.
+
+    Close means a difflib ratio of at least :data:`CLOSE_RATIO` (or the start of an alias or a
+    name), within :data:`CLOSE_MARGIN` of the closest; nothing close gives an empty list.
+    """
     text = _key(slug)
-    spaced = text.replace("-", " ")
-    close = difflib.get_close_matches(text, list(_SPELLINGS), n=limit * 3, cutoff=0.6)
-    close += difflib.get_close_matches(spaced, list(_SPELLINGS), n=limit * 3, cutoff=0.6)
-    # A word the user typed that starts an alias or a name ("premier", "champions").
-    close += [s for s in _SPELLINGS if len(text) >= 3 and (s.startswith(text) or s.startswith(spaced))]
-    close += [s for s in _SPELLINGS if len(spaced) >= 4 and f" {spaced}" in f" {s}"]
-    found = list(dict.fromkeys(_SPELLINGS[s] for s in close))[:limit]
-    if found:
-        return found
-    loose = difflib.get_close_matches(text, list(_SPELLINGS), n=limit * 3, cutoff=0.4)
-    found = list(dict.fromkeys(_SPELLINGS[s] for s in loose))[:limit]
-    if found:
-        return found
-    prefix = text.split(".")[0]
-    return [s for s in _BY_SLUG if s.startswith(prefix)][:limit]
+    best: dict[str, float] = {}
+    for spelling, target in _SPELLINGS.items():
+        score = _closeness(text, spelling)
+        if score >= CLOSE_RATIO and score > best.get(target, 0.0):
+            best[target] = score
+    if not best:
+        return []
+    top = max(best.values())
+    order = {league.slug: index for index, league in enumerate(CATALOG)}
+    ranked = sorted(best, key=lambda target: (-best[target], order[target]))
+    return [target for target in ranked if best[target] >= top - CLOSE_MARGIN][:limit]
+
+
+def aliases_of(slug: str) -> list[str]:
+    """The :data:`ALIASES` of catalog league ``slug``, in catalog order (empty for none)."""
+    return [alias for alias, target in ALIASES.items() if target == slug]
 
 
 def known_names() -> list[str]:

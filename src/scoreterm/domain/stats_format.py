@@ -59,8 +59,8 @@ class StatLike(Protocol):
 class StatRow(msgspec.Struct, frozen=True, kw_only=True):
     """One display row: label, both values as shown, and the home share of a two-sided bar.
 
-    ``home_share`` is in [0, 1] (0.5 when both are 0), None when the values cannot be compared
-    (missing, negative, not numbers).
+    ``home_share`` is in [0, 1]; None when the values cannot be compared (missing, negative,
+    not numbers) or are both 0.
     """
 
     label: str
@@ -114,7 +114,7 @@ def _share(home: float | None, away: float | None) -> float | None:
     if home is None or away is None or home < 0 or away < 0:
         return None
     total = home + away
-    return 0.5 if total == 0 else home / total
+    return None if total == 0 else home / total  # 0 against 0: no bar rather than a 50/50 one
 
 
 def _is_percent(label: str) -> bool:

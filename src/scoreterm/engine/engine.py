@@ -75,6 +75,9 @@ class EngineOptions:
     schedule: PollSchedule | None = None
     subscribers: Callable[[], int] = lambda: 1
     consensus: ConsensusSource | None = None
+    # When the schedule ends, fetch the detail of every match that never had one; an engine that
+    # plays a tape only part-way (to catch a replay up) must not, as live play would not have yet.
+    detail_at_end: bool = True
 
 
 @dataclass
@@ -254,13 +257,17 @@ class Engine(Generic[P]):
                     return
                 delay = scheduled
             # Said once per poll, with the wait that really follows: the countdown is the truth.
-            await self._publish_status(state, delay)
+            # A tape has no next poll: its frames come at the replay's pace, which the engine's
+            # delay (in tape seconds) would misstate to anyone watching it served.
+            await self._publish_status(state, None if self.options.schedule is not None else delay)
             await self.clock.sleep(delay)
 
     async def _finish(self, state: _LeagueState) -> None:
         """The tape is over: let detail fetches in flight land, and fetch the detail (odds,
         stats) of every match that never had it, so the final picture is complete."""
         await asyncio.gather(*list(state.detail_tasks), return_exceptions=True)
+        if not self.options.detail_at_end:
+            return
         for match in self.store.matches(state.league.slug):
             if match.id not in state.last_detail:
                 state.last_detail[match.id] = self.clock.monotonic()
@@ -488,7 +495,7 @@ class Engine(Generic[P]):
             if known is not None and known.phase.is_active:
                 self.cross_checker.observe(resolved.id, known.score, resolved.score)
 
-    async def _publish_status(self, state: _LeagueState, next_poll_s: float) -> None:
+    async def _publish_status(self, state: _LeagueState, next_poll_s: float | None) -> None:
         status = self.status(state.league.slug, next_poll_s)
         channel = league_channel(state.league.slug)
         now = self.clock.now()

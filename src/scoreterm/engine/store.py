@@ -126,7 +126,7 @@ def _keep_known(known: MatchEvent | None, event: MatchEvent) -> MatchEvent:
     A minute, player or id the provider sent unreadable (empty) keeps the known one, and a name
     spelled otherwise (case, accents: providers flip between them poll to poll) keeps the known
     spelling. Neither is a change, and neither may become a revision when the provider is readable
-    again.
+    again. The swing the engine gave the event (no provider sends one) stays with it.
     """
     if known is None:
         return event
@@ -137,10 +137,26 @@ def _keep_known(known: MatchEvent | None, event: MatchEvent) -> MatchEvent:
         new, old = getattr(event, name), getattr(known, name)
         if old and (not new or normalize_name(new) == normalize_name(old)):
             changes[name] = old
-    for name in ("player_id", "other_player_id", "detail"):
+    for name in ("player_id", "other_player_id", "detail", "prob_before", "prob_after"):
         if not getattr(event, name) and getattr(known, name):
             changes[name] = getattr(known, name)
     return msgspec.structs.replace(event, **changes) if changes else event
+
+
+def _carry_swings(match: Match, stamped: list[MatchEvent]) -> Match:
+    """``match`` with the swing of each event just stamped on its own copy of that event too: a
+    snapshot (a client joining late, a replay started part-way) shows the swings as the events did."""
+    # A goal given again after VAR took it back is stamped under a generation key (``...#2``).
+    swings = {e.key.split("#", 1)[0]: e for e in stamped if e.prob_after is not None}
+    if not swings:
+        return match
+    events = tuple(
+        msgspec.structs.replace(event, prob_before=swing.prob_before, prob_after=swing.prob_after)
+        if (swing := swings.get(event.key)) is not None and swing.kind is event.kind
+        else event
+        for event in match.events
+    )
+    return msgspec.structs.replace(match, events=events)
 
 
 def _allowed_by_score(event: MatchEvent, match: Match) -> bool:
@@ -222,6 +238,7 @@ class MatchStore:
                 stamped = with_swing(stamped, before, merged.prob)
                 history.seen[stamped.key] = stamped
                 fresh.append(stamped)
+        merged = _carry_swings(merged, fresh)
         changed = prev is None or _differs(prev, merged)
         state = prev
         if changed or fresh:

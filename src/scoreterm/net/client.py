@@ -37,6 +37,8 @@ WS_PATH = "/v1/ws"
 PING_EVERY_S = 10.0
 OFFLINE_AFTER = 5
 CONNECT_TIMEOUT_S = 10.0
+# Quitting waits this long at most for the server to answer our close (a busy server may not).
+CLOSE_TIMEOUT_S = 2.0
 CONNECTION_CHANNEL = CONNECTION
 
 
@@ -153,8 +155,9 @@ class RemoteFeed:
         self.state = ConnectionState.CLOSED
         if self._task is not None:
             self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._task
+            # The task's own end (cancelled, or an error already reported) is swallowed; a cancel
+            # of this close() itself is not.
+            await asyncio.gather(self._task, return_exceptions=True)
         await self._queue.put(None)
 
     # -- the connection loop --------------------------------------------------------------------
@@ -213,6 +216,7 @@ class RemoteFeed:
                     additional_headers=headers,
                     max_size=4 * 1024 * 1024,
                     open_timeout=CONNECT_TIMEOUT_S,
+                    close_timeout=CLOSE_TIMEOUT_S,
                     compression=None,
                 )
         except InvalidStatus as exc:

@@ -37,13 +37,21 @@ class Alerts:
         self.calmer = ToastCalmer()
         self.gate: NotificationGate | None = None
         self._burst: list[Notification] = []
+        # Matches whose full time was already said: a replay wound back (a fresh board) reaches
+        # it again, and a flapping feed may too, but the match ended once.
+        self._full_time_said: set[str] = set()
 
     def notify_with(self, notifier: Notifier | None) -> None:
         """Send desktop notifications through ``notifier`` (None: none)."""
         self.gate = NotificationGate(notifier) if notifier is not None else None
 
     def take(self, notice: Notice, now: float) -> None:
-        """Toast and notify ``notice`` as the settings say (``now``: monotonic seconds)."""
+        """Toast and notify ``notice`` as the settings say (``now``: monotonic seconds); a
+        match's full time only once."""
+        if notice.kind is ToastKind.FULL_TIME:
+            if notice.match_id in self._full_time_said:
+                return
+            self._full_time_said.add(notice.match_id)
         app = self.app
         settings = app.options.settings
         hidden = app.is_hidden(notice.match_id)

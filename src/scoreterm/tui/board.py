@@ -233,15 +233,17 @@ class Board:
             return None
         return max(0.0, view.status.next_poll_s - (now - view.received))
 
-    def is_stale(self, now: float) -> bool:
+    def is_stale(self, now: float, *, by_age: bool = True) -> bool:
         """True when fetches have failed for 3 poll intervals (a minute when the interval is unknown).
 
-        A source answering every poll is never stale, however long nothing has changed.
+        A source answering every poll is never stale, however long nothing has changed. Without
+        ``by_age`` only the source's own word counts: a replay's frames come at the tape's pace
+        (or not at all while paused), so the time since the last one says nothing of the source.
         """
         view = self.source
         if view is not None and view.status.state == "stale":
             return True
-        age = self.data_age(now)
+        age = self.data_age(now) if by_age else None
         if age is None:
             return False
         interval = view.status.interval_s if view is not None and view.status.interval_s else None

@@ -32,6 +32,7 @@ from scoreterm.tui.board import is_favourite
 
 HIDDEN = "? - ?"
 NO_WIN = "\N{EN DASH}"
+WIN_LEGEND = "the chances of the first team, a draw (soccer) and the second team, as the row reads"
 RED_CARD = "■"
 HEADER_PREFIXES = ("league:", "day:")
 PADDING = 2

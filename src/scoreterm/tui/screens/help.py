@@ -11,6 +11,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from scoreterm.tui.rows import WIN_LEGEND
+
 KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     (
         "Scoreboard",
@@ -27,7 +29,7 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("s", "spoiler-free: hide a team's scores until r (same cycle as f); saved"),
             ("/", "filter by team; esc clears"),
             ("l", "switch league (your leagues, then all of them); saved"),
-            ("w", "live win % column on / off; saved"),
+            ("w", f"live win % column on / off ({WIN_LEGEND}); saved"),
             ("t", "the league's table as it stands (moves with each goal)"),
             ("b", "a tournament's knock-out bracket"),
             ("r", "reveal a spoiler-free score"),

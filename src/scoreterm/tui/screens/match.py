@@ -15,13 +15,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import Header, Static, TabbedContent, TabPane
 
 from scoreterm.domain.model import Match, PhaseState, Sport
 from scoreterm.domain.table_text import match_standings
 from scoreterm.tui.screens.match_views import SOCCER_VIEWS, US_VIEWS, View, views_for
 from scoreterm.tui.widgets.boxscore import BoxScoreView, PlaysView
 from scoreterm.tui.widgets.commentary import CommentaryView, SearchInput
+from scoreterm.tui.widgets.footer import KeysFooter
 from scoreterm.tui.widgets.lineups import LineupsView
 from scoreterm.tui.widgets.match_header import MatchHeader
 from scoreterm.tui.widgets.odds import OddsPanel
@@ -91,7 +92,7 @@ class MatchScreen(Screen[None]):
             with TabPane("Preview", id="view-preview"):
                 yield CommentaryView(zone=zone, preview_only=True, id="preview")
         yield StatusBar(id="status")
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#timeline", Timeline).border_title = "Timeline"

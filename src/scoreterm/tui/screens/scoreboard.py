@@ -15,14 +15,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.events import Resize
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 
 from scoreterm.domain.display import row_text
 from scoreterm.domain.model import Match, MatchEvent
 from scoreterm.tui.board import ordered
 from scoreterm.tui.empty import EmptyFacts, empty_reason
-from scoreterm.tui.rows import Layout, Row, RowContext, build_table, is_header, league_name
+from scoreterm.tui.rows import WIN_LEGEND, Layout, Row, RowContext, build_table, is_header, league_name
 from scoreterm.tui.settings import toggle_team
+from scoreterm.tui.widgets.footer import KeysFooter
 from scoreterm.tui.widgets.score_table import ScoreTable
 from scoreterm.tui.widgets.status_bar import StatusBar
 
@@ -70,7 +71,7 @@ class ScoreboardScreen(Screen[None]):
         yield ScoreTable(id="scoreboard", cursor_type="row", zebra_stripes=True)
         yield Static("", id="empty")
         yield StatusBar(id="status")
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         app = self.scoreterm
@@ -172,10 +173,18 @@ class ScoreboardScreen(Screen[None]):
         elif rows and is_header(rows[0].key) and table.cursor_row == 0:
             table.move_cursor(row=next((i for i, k in enumerate(keys) if not is_header(k)), 0))
 
+    def _slugs(self) -> list[str]:
+        """The leagues shown: the one picked, those asked for, or (a thin client asks the server
+        for every league it carries) those on the board."""
+        if self.league:
+            return [self.league]
+        app = self.scoreterm
+        return app.options.leagues or sorted({m.league for m in app.board.matches.values()})
+
     def _empty_facts(self) -> EmptyFacts:
         app = self.scoreterm
         board = app.board
-        slugs = [self.league] if self.league else app.options.leagues
+        slugs = self._slugs()
         now = app.options.clock.now()
         held = app.holding_until
         source = board.status
@@ -198,8 +207,7 @@ class ScoreboardScreen(Screen[None]):
         )
 
     def _subtitle(self, count: int) -> str:
-        app = self.scoreterm
-        slugs = [self.league] if self.league else app.options.leagues
+        slugs = self._slugs()
         where = ", ".join(league_name(s) for s in slugs)
         shown = f"{count} match{'es' if count != 1 else ''}"
         return f"{where} · {shown}" + (f" · filter: {self.filter_text}" if self.filter_text else "")
@@ -293,7 +301,11 @@ class ScoreboardScreen(Screen[None]):
         if len(slugs) <= 1:
             only = league_name(slugs[0]) if slugs else "one league"
             app.say(
-                f"Only {only} here: follow more with --league, or `scoreterm config set leagues eng.1,esp.1`",
+                f"Only {only} on this tape: a replay shows the leagues it recorded "
+                "(`scoreterm record --league ...` records more)"
+                if app.feed.replay is not None
+                else f"Only {only} here: follow more with --league, "
+                "or `scoreterm config set leagues eng.1,esp.1`",
                 title="League",
             )
             return
@@ -307,8 +319,12 @@ class ScoreboardScreen(Screen[None]):
         """Show or hide the live win % column; saved."""
         app = self.scoreterm
         app.win_column = not app.win_column
-        word = "shown" if app.win_column else "hidden"
-        self._save("win_column", app.win_column, f"Win % column {word} · w toggles", "Win %")
+        said = (
+            f"Win % column shown: {WIN_LEGEND} · w toggles"
+            if app.win_column
+            else "Win % column hidden · w toggles"
+        )
+        self._save("win_column", app.win_column, said, "Win %")
         self.refresh_rows()
 
     def _league_in_view(self) -> str | None:

@@ -16,12 +16,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from scoreterm.domain.bracket import build_bracket, knockouts_of
 from scoreterm.domain.leagues import TIEBREAK_TEXT, UnknownLeague, get_league
 from scoreterm.domain.table import LiveEntry, LiveGroup, LiveTable
 from scoreterm.domain.table_text import live_text, move_text, team_label, tie_text
+from scoreterm.tui.widgets.footer import KeysFooter
 from scoreterm.tui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
@@ -87,7 +88,7 @@ class _Board(Screen[None]):
         with VerticalScroll(id="board-body"):
             yield Static(id="board-content")
         yield StatusBar(id="status")
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.watch(self.app, "version", self.redraw)
@@ -135,6 +136,9 @@ class TableScreen(_Board):
         return list(self.scoreterm.board.tables)
 
     def empty(self) -> str:
+        source = self.scoreterm.board.status
+        if source is not None and source.state in ("unreachable", "down"):
+            return f"No table: {source.provider} cannot be reached ({source.message or source.state})."
         return "No table yet: the provider has not given one for these leagues (or it is on its way)."
 
     def content(self, league: str) -> RenderableType:

@@ -19,12 +19,13 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from scoreterm.domain.consensus import BestPrice, OddsConsensus
-from scoreterm.domain.model import Odds, OddsPoint
+from scoreterm.domain.model import MoneyLine, Odds, OddsPoint
 from scoreterm.domain.prob_market import market_probability, market_probability_two_way
 from scoreterm.tui.board import move_arrow
 
 NO_ODDS = "No odds"
 NO_LIVE_PRICE = "no live price yet"
+KICKOFF_LINE = "line at kick-off"
 BOOK_CHARS = 12
 
 
@@ -38,7 +39,11 @@ MOVES_SHOWN = 4
 
 def chances(odds: Odds) -> tuple[str, str, str]:
     """Home, draw and away chances of a book's 1X2 line with its margin removed (``69.7%``)."""
-    line = odds.moneyline
+    return line_chances(odds.moneyline)
+
+
+def line_chances(line: MoneyLine) -> tuple[str, str, str]:
+    """Home, draw and away chances of a money line with its margin removed."""
     prob = market_probability(line) if line.draw is not None else market_probability_two_way(line)
     if prob is None:
         return "", "", ""
@@ -109,8 +114,11 @@ class OddsPanel(Widget):
         )
         money, was = odds.moneyline, old.moneyline if old is not None else None
         if odds.in_play and money.home is None and money.away is None:
-            # The book took its line down (it does after a goal): say so, never show a stale one.
+            # The book took its line down (it does after a goal): say so, never show a stale one
+            # as live; its line at kick-off, when it still quotes it, is shown for what it is.
             table.add_row(Text(NO_LIVE_PRICE, style=muted), "", "", "")
+            if odds.close is not None and (odds.close.home is not None or odds.close.away is not None):
+                self._kickoff_rows(table, odds.close, muted)
         else:
             rows = (
                 (home, money.home, was.home if was else None),
@@ -134,6 +142,16 @@ class OddsPanel(Widget):
             prices = move.moneyline
             shown = " ".join(american(p) for p in (prices.home, prices.draw, prices.away) if p is not None)
             table.add_row(Text(move.minute or "·", style=muted), "", Text(shown, style=muted), "")
+
+    def _kickoff_rows(self, table: Table, close: MoneyLine, muted: Style) -> None:
+        home, away = self.teams
+        table.add_row(Text(KICKOFF_LINE, style=muted), "", "", "")
+        rows = ((home, close.home), ("Draw", close.draw), (away, close.away))
+        for (label, price), share in zip(rows, line_chances(close), strict=True):
+            if price is not None:
+                table.add_row(
+                    Text(label, style=muted), "", Text(american(price), style=muted), Text(share, style=muted)
+                )
 
     def _consensus_rows(self, table: Table, consensus: OddsConsensus) -> None:
         muted = self._style("odds--muted")

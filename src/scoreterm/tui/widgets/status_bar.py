@@ -17,6 +17,7 @@ from textual.widgets import Static
 if TYPE_CHECKING:
     from scoreterm.tui.app import ScoretermApp
 
+NARROW_BELOW = 100
 _STYLES = {"ok": "green", "degraded": "yellow", "stale": "yellow", "down": "red", "unreachable": "red"}
 
 
@@ -52,10 +53,12 @@ class StatusBar(Static):
         board = app.board
         now = app.options.clock.monotonic()
         text = Text()
+        # One space between the parts on a narrow terminal, so the line still fits in 80 columns.
+        gap = "  " if self.app.size.width >= NARROW_BELOW else " "  # the terminal's, known at once
         if app.options.delay > 0:
             # Everything on screen is this far behind the source, on purpose (--delay).
             text.append(f"delayed {app.options.delay:g} s", style="bold reverse yellow")
-            text.append("  ")
+            text.append(gap)
         replay = app.feed.replay
         if replay is not None:
             speed = "max" if math.isinf(replay.clock.speed) else f"{replay.clock.speed:g}x"
@@ -73,40 +76,46 @@ class StatusBar(Static):
         trouble = ""
         if status is not None:
             if text:
-                text.append("  │  ")
+                text.append(f"{gap}│{gap}")
             style = _STYLES.get(status.state, "")
-            text.append(f"● {status.provider}", style=f"bold {style}")
-            if status.state == "unreachable":
-                text.append(" unreachable", style=f"bold {style}")
-            elif status.state == "ok":
-                text.append(f" health {status.health:.0%}")
+            connection = board.connection.status.state if board.connection is not None else None
+            if connection in ("reconnecting", "offline"):
+                # The server's word on its provider is as old as the lost connection: no health
+                # and no countdown, as if they were news.
+                text.append(f"● {status.provider} unknown while disconnected", style="dim")
             else:
-                text.append(f" {status.state}", style=f"bold {style}")
-            if status.state != "ok":
-                trouble = status.message
-            if replay is None:
-                self._countdown(text, board.next_poll_in(now), status.retrying)
+                text.append(f"● {status.provider}", style=f"bold {style}")
+                if status.state == "unreachable":
+                    text.append(" unreachable", style=f"bold {style}")
+                elif status.state == "ok":
+                    text.append(f" health {status.health:.0%}")
+                else:
+                    text.append(f" {status.state}", style=f"bold {style}")
+                if status.state != "ok":
+                    trouble = status.message
+                if replay is None:
+                    self._countdown(text, board.next_poll_in(now), status.retrying, gap)
         elif replay is None:
             text.append(f"{app.feed_state}…", style="yellow")
         age = board.data_age(now)
         if age is not None:
-            text.append(f"  updated {_age(age)} ago")
-        if board.is_stale(now) and app.feed_state != "ended":
-            text.append("  STALE", style="bold reverse red")
+            text.append(f"{gap}updated {_age(age)} ago")
+        if board.is_stale(now, by_age=replay is None) and app.feed_state != "ended":
+            text.append(f"{gap}STALE", style="bold reverse red")
         if app.feed_state == "failed":
-            text.append("  feed stopped: last data shown", style="bold red")
+            text.append(f"{gap}feed stopped: last data shown", style="bold red")
         if trouble:
             text.append("\n")
             text.append(trouble, style=_STYLES.get(status.state if status else "", ""))
         return text
 
     @staticmethod
-    def _countdown(text: Text, seconds: float | None, retrying: bool) -> None:
+    def _countdown(text: Text, seconds: float | None, retrying: bool, gap: str) -> None:
         if seconds is None:
             return
         if seconds <= 0:
-            text.append("  polling…")
+            text.append(f"{gap}polling…")
         elif retrying:
-            text.append(f"  retrying in {seconds:.0f}s", style="yellow")
+            text.append(f"{gap}retrying in {seconds:.0f}s", style="yellow")
         else:
-            text.append(f"  next poll {seconds:.0f}s")
+            text.append(f"{gap}next poll {seconds:.0f}s")
