@@ -90,8 +90,9 @@ async def test_with_no_live_price_the_line_at_kick_off_is_shown_as_such() -> Non
         await open_match(pilot, app, "m1")
         withdrawn = Odds(provider="DraftKings", moneyline=MoneyLine(), in_play=True, close=pre)
         feed.push(delta(msgspec.structs.replace(start, odds=withdrawn, seq=2)))
-        await until(pilot, lambda: NO_LIVE_PRICE in shown(app, "#odds"))
+        # The panel grows to its new height on the next layout: wait for the whole of it.
+        await until(pilot, lambda: NO_LIVE_PRICE in shown(app, "#odds") and "+750" in shown(app, "#odds"))
         panel = shown(app, "#odds")
-        assert KICKOFF_LINE in panel and "-230" in panel and "+750" in panel
+        assert KICKOFF_LINE in panel and "-230" in panel
         # Never above the notice, where it would read as the live price.
         assert panel.index(NO_LIVE_PRICE) < panel.index(KICKOFF_LINE) < panel.index("-230")
