@@ -49,6 +49,7 @@ from tests.servers import (
     until,
     ws_client,
 )
+from tests.test_cli_live import scoreterm as launch_command
 
 LEAGUE = f"league:{DEMO_LEAGUE}"
 TOKEN = "s3cret-token"
@@ -786,8 +787,10 @@ def cli_env(tmp_path: Path) -> dict[str, str]:
 
 
 def scoreterm(args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
+    # With Ctrl-C's meaning restored: a suite started from a shell's background job would hand
+    # its children SIGINT ignored, and the SIGINT below would never arrive.
     return subprocess.Popen(
-        [sys.executable, "-m", "scoreterm", *args],
+        launch_command(*args),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
