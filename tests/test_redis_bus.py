@@ -671,6 +671,8 @@ async def test_a_cut_off_leader_replaced_meanwhile_starts_over_with_its_clients(
         assert not a.backplane.is_leader and a.server.epoch != old_epoch
         await until(lambda: b.server.epoch == a.server.epoch, WAIT_S)  # one epoch again
         await play(b, SECOND_GOAL_T + 60)
+        # The clock has passed the second goal; the poll that sees it may still be under way.
+        await until(lambda: any(key == "goal:home:2-0" for _, _, key in kept_events(on_b)), WAIT_S)
         await until(lambda: a.seqs() == b.seqs() and on_a.last_seqs() == on_b.last_seqs() == b.seqs(), WAIT_S)
         # After its fresh snapshot, a's client follows b's lineage with no gap.
         index = next(i for i, f in enumerate(on_a.frames) if not_recovered(f))
