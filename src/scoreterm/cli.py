@@ -120,6 +120,14 @@ TimeoutOpt = Annotated[
 ]
 
 
+def _one_shot_flags(league: list[str] | None, timeout: float | None, provider: str | None) -> dict[str, Any]:
+    """The settings flags of `scores`, `table` and `bracket`."""
+    flags: dict[str, Any] = {"leagues": league or None, "timeout": timeout}
+    if provider is not None:
+        flags["providers"] = [provider]
+    return flags
+
+
 @app.command()
 def scores(
     league: LeagueOpt = None,
@@ -131,9 +139,7 @@ def scores(
     """Print the matches of a day (or a range of days) once, as a table or JSON."""
     from scoreterm.commands.scores import run_scores
 
-    flags: dict[str, Any] = {"leagues": league or None, "timeout": timeout}
-    if provider is not None:
-        flags["providers"] = [provider]
+    flags = _one_shot_flags(league, timeout, provider)
     raise typer.Exit(run_scores(flags, date_spec=date, as_json=json_output))
 
 
@@ -418,9 +424,7 @@ def table(
     """Print a league's table (each group of a tournament), with its tie-break rules, once."""
     from scoreterm.commands.table import run_table
 
-    flags: dict[str, Any] = {"leagues": league or None, "timeout": timeout}
-    if provider is not None:
-        flags["providers"] = [provider]
+    flags = _one_shot_flags(league, timeout, provider)
     raise typer.Exit(run_table(flags, live=live, date_spec=date, as_json=json_output))
 
 
@@ -442,7 +446,7 @@ def bracket(
     """Print a tournament's knock-out bracket (rounds, ties, aggregates, who goes through), once."""
     from scoreterm.commands.table import run_bracket
 
-    flags: dict[str, Any] = {"leagues": league or None, "timeout": timeout}
+    flags = _one_shot_flags(league, timeout, None)
     raise typer.Exit(run_bracket(flags, date_spec=date, as_json=json_output))
 
 
