@@ -158,6 +158,30 @@ async def test_scaled_clock_pause_holds_sleepers_and_time() -> None:
     assert virtual.elapsed == pytest.approx(10)
 
 
+async def test_scaled_clock_hold_stops_time_whatever_pause_and_resume_say_meanwhile() -> None:
+    real = FakeClock(T0)
+    virtual = ScaledClock(T0, 10, real)
+    task = asyncio.create_task(virtual.sleep(50))
+    virtual.hold()
+    assert virtual.held and not virtual.paused
+    await real.advance(100)
+    assert virtual.elapsed == 0 and not task.done()
+    virtual.pause()
+    virtual.resume()  # the user's pause and resume do not end a hold
+    await real.advance(100)
+    assert virtual.elapsed == 0 and not task.done()
+    virtual.pause()
+    virtual.release()  # released while the user has paused: still standing
+    assert not virtual.held and virtual.paused
+    await real.advance(100)
+    assert virtual.elapsed == 0 and not task.done()
+    virtual.resume()
+    await real.advance(4.9)
+    assert not task.done()
+    await real.advance(0.1)
+    assert task.done() and virtual.elapsed == pytest.approx(50)
+
+
 async def test_scaled_clock_sleep_started_while_paused_waits_for_resume() -> None:
     real = FakeClock(T0)
     virtual = ScaledClock(T0, 2, real)

@@ -5,7 +5,7 @@ the start; a start past the end of the tape is refused, saying how long the tape
 from __future__ import annotations
 
 import math
-from datetime import UTC
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -13,10 +13,12 @@ from typer.testing import CliRunner
 
 from scoreterm.cli import app
 from scoreterm.domain.model import DeltaUpdate, EventKind, EventUpdate, Match, SnapshotUpdate, Update
+from scoreterm.engine.clock import FakeClock
 from scoreterm.replay.tape import demo_tape
 from scoreterm.session import Session, StartBeyondTape, replay_session, start_offset
 
 MEX = "espn-760415"
+T0 = datetime(2026, 6, 14, 19, 0, tzinfo=UTC)
 QUINONES_T = 1080.0  # tape seconds just after Quiñones' 9' goal (1-0)
 
 
@@ -93,6 +95,38 @@ async def test_seeking_back_replays_the_past_and_waits_at_max_speed() -> None:
     assert goal.prob_before is not None and goal.prob_after is not None
     assert goal.prob_after.home > goal.prob_before.home
     assert match.trend is not None and match.trend.prob[0].elapsed_s == 0.0
+
+
+async def test_two_quick_seeks_back_land_where_aimed_however_long_the_catch_up_takes() -> None:
+    real = FakeClock(T0)
+    session = replay_session(demo_tape(), UTC, name="demo", speed=60.0, real_clock=real)
+    assert session.replay is not None
+    first = session.replay.restart_at(QUINONES_T + 300)
+    assert first.replay is not None
+    await first.start()
+    # A second `[` while the first seek is still catching up: the first is dropped half-way.
+    second = first.replay.restart_at(first.replay.position - 300)
+    await first.close()
+    assert second.replay is not None
+    assert second.replay.clock.held and second.replay.position == QUINONES_T
+    seen: list[Update] = []
+    await second.start()
+    try:
+        # Ten real minutes pass while the tape's past plays (a busy machine): at 60x that is ten
+        # hours of tape, yet the replay must not move until it has caught up.
+        await real.advance(600)
+        async for update in second:
+            seen.append(update)
+            if isinstance(update, SnapshotUpdate):
+                break
+        assert second.replay.position == QUINONES_T
+        assert not second.replay.clock.held and not second.replay.clock.paused
+        await real.advance(1)
+        assert second.replay.position == QUINONES_T + 60  # and then it plays on at 60x
+    finally:
+        await second.close()
+    match = first_snapshot_match(seen)
+    assert (match.score.home, match.score.away) == (1, 0)
 
 
 def test_a_start_past_the_end_of_the_tape_is_refused_with_its_length() -> None:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
+import pytest
 from textual.widgets import DataTable
 
 from scoreterm.domain.model import (
@@ -213,14 +214,16 @@ async def test_jump_back_replays_the_tape_to_an_earlier_point() -> None:
     assert session.replay is not None
     async with app.run_test(size=(100, 30)) as pilot:
         await until(pilot, lambda: len(rows(app)) == 2)
-        session.replay.clock.jump(6000)  # after the second goal
+        session.replay.clock.pause()
+        session.replay.clock.jump(6000 - session.replay.position)  # after the second goal
         await until(pilot, lambda: rows(app)[0][3] == "2-0")
         await pilot.press("left_square_bracket")  # 5 minutes back: still 2-0 (goal at t=5540)
         await pilot.press("left_square_bracket")  # 10 minutes back: before Jiménez's goal
         # Each jump back replays the tape from its start on a twin engine first (the history of the
-        # whole match): seconds of work on a busy machine.
+        # whole match): seconds of work on a busy machine, while the replay stands still.
         await until(pilot, lambda: bool(rows(app)) and rows(app)[0][3] == "1-0", within=90.0)
-        assert app.feed.replay is not None and app.feed.replay.position < 5540
+        assert app.feed.replay is not None
+        assert app.feed.replay.position == pytest.approx(5400, abs=1) and app.feed.replay.clock.paused
 
 
 async def test_help_and_quit() -> None:

@@ -183,6 +183,22 @@ async def test_a_paused_or_slow_replay_is_never_stale() -> None:
         assert "STALE" not in bar
 
 
+async def test_a_replay_catching_up_after_a_seek_says_so_and_stands_still() -> None:
+    app, _ = demo_app(60)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: app.board.status is not None)
+        assert app.feed.replay is not None
+        clock = app.feed.replay.clock
+        bar = app.screen.query_one(StatusBar)
+        assert "▶ replay demo" in bar.render_status().plain
+        clock.hold()  # what a seek back does until the tape's past is played
+        line = bar.render_status().plain
+        assert "‖ replay demo" in line and "catching up" in line and "playing" not in line
+        clock.release()
+        line = bar.render_status().plain
+        assert "▶ replay demo" in line and "playing" in line and "catching up" not in line
+
+
 async def test_a_thin_client_cut_off_from_its_server_does_not_show_the_providers_health_as_news() -> None:
     connection = StatusUpdate(
         channel=CONNECTION,

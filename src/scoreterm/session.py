@@ -49,6 +49,8 @@ class TapeReplay:
     transport: ReplayTransport
     tape: Tape
     zone: tzinfo
+    real_clock: Clock | None = None
+    """Where the replay's real time comes from (None: the system's; a fake one in tests)."""
 
     @property
     def position(self) -> float:
@@ -69,7 +71,12 @@ class TapeReplay:
         Closing the feed releases all it runs on.
         """
         session = replay_session(
-            self.tape, self.zone, name=self.name, speed=self.clock.speed, start_at=offset
+            self.tape,
+            self.zone,
+            name=self.name,
+            speed=self.clock.speed,
+            start_at=offset,
+            real_clock=self.real_clock,
         )
         if session.replay is not None and math.isinf(self.clock.speed):
             session.replay.clock.pause()
@@ -175,7 +182,8 @@ def replay_session(
     ``from_minute`` starts at the first scoreboard frame whose match clock reached that minute,
     ``start_at`` (ignored when ``from_minute`` is given) that many seconds into the tape. A
     replay that starts part-way has still seen the tape before: its first snapshot holds the
-    history (probability line, swings, events) of having played it from the start.
+    history (probability line, swings, events) of having played it from the start, and its clock
+    is held (see :meth:`ScaledClock.hold`) at ``start_at`` until that history is played.
 
     Raises:
         TapeError: the header names a league that is not in the catalog (read_tape checks it too).
@@ -186,6 +194,9 @@ def replay_session(
     offset = max(0.0, start_at or 0.0) if from_minute is None else _checked_start(tape, from_minute)
     clock = ScaledClock(tape.header.started_at, chosen, real=real_clock)
     if offset > 0:
+        # The replay stands still while it catches up: a seek lands where it was aimed, however
+        # long the tape's past takes to play on this machine.
+        clock.hold()
         clock.jump(offset)
     transport = ReplayTransport(tape, clock)
     client = httpx.AsyncClient(transport=transport)
@@ -200,9 +211,9 @@ def replay_session(
             engine = _tape_engine(tape, zone, name, twin_client, twin_clock, schedule, detail_at_end=False)
             return engine, twin_client
 
-        warm_up = functools.partial(catch_up, twin, tape.header.started_at)
+        warm_up = functools.partial(catch_up, twin, tape.header.started_at, then=clock.release)
     engine = _tape_engine(tape, zone, name, client, clock, tape_schedule(transport), warm_up=warm_up)
-    control = TapeReplay(name, clock, transport, tape, zone)
+    control = TapeReplay(name, clock, transport, tape, zone, real_clock)
     feed = LocalFeed(engine, engine.bus, replay=control, on_close=client.aclose)
     return Session(feed, engine, client, clock, replay=control)
 

@@ -172,7 +172,9 @@ class ScaledClock(_VirtualClock):
     ``speed`` may be ``math.inf`` ("max"): virtual time then moves only by sleeping, every sleep
     returning at once and advancing virtual time to its deadline. The clock can change speed,
     pause (sleepers wait, virtual time stands still) and jump forward, waking whoever is due —
-    also while paused, so seeking a paused replay shows the new position.
+    also while paused, so seeking a paused replay shows the new position. A :meth:`hold` stops
+    time as a pause does but is not the user's: a replay is held while it catches up with the
+    tape's past, and pausing or resuming meanwhile only says what happens once it is released.
 
     Args:
         base_start: the aware datetime virtual time starts at.
@@ -187,13 +189,14 @@ class ScaledClock(_VirtualClock):
         self._anchor_virtual = 0.0
         self._anchor_real = self._real.monotonic()
         self._paused = False
+        self._held = False
         self._driver: asyncio.Task[None] | None = None
         self._driver_target = -math.inf
 
     @property
     def elapsed(self) -> float:
         """Virtual seconds since ``base_start``."""
-        if self._paused or math.isinf(self._speed):
+        if self._stopped or math.isinf(self._speed):
             return self._anchor_virtual
         return self._anchor_virtual + (self._real.monotonic() - self._anchor_real) * self._speed
 
@@ -204,8 +207,17 @@ class ScaledClock(_VirtualClock):
 
     @property
     def paused(self) -> bool:
-        """True while virtual time stands still."""
+        """True while the user has paused (see :meth:`pause`; a :meth:`hold` is not a pause)."""
         return self._paused
+
+    @property
+    def held(self) -> bool:
+        """True between :meth:`hold` and :meth:`release`."""
+        return self._held
+
+    @property
+    def _stopped(self) -> bool:
+        return self._paused or self._held
 
     def set_speed(self, speed: float) -> None:
         """Change the speed from now on; sleepers re-time what is left of their wait."""
@@ -222,10 +234,24 @@ class ScaledClock(_VirtualClock):
             self._restart_driver()
 
     def resume(self) -> None:
-        """Let virtual time run again from where it stood."""
+        """Let virtual time run again from where it stood (once released, if held)."""
         if self._paused:
             self._anchor_real = self._real.monotonic()
             self._paused = False
+            self._restart_driver()
+
+    def hold(self) -> None:
+        """Stop virtual time until :meth:`release`, whatever pause and resume say meanwhile."""
+        if not self._held:
+            self._reanchor()
+            self._held = True
+            self._restart_driver()
+
+    def release(self) -> None:
+        """End a :meth:`hold`: time runs again from where it stood, unless the user paused."""
+        if self._held:
+            self._anchor_real = self._real.monotonic()
+            self._held = False
             self._restart_driver()
 
     def jump(self, seconds: float) -> None:
@@ -267,11 +293,11 @@ class ScaledClock(_VirtualClock):
         # One driver task waits (on the real clock) for the earliest deadline; any change of
         # speed, pause or position simply replaces it, which keeps sleepers plain futures.
         self._stop_driver()
-        if not self._paused and self._sleepers:
+        if not self._stopped and self._sleepers:
             self._driver = asyncio.get_running_loop().create_task(self._drive())
 
     async def _drive(self) -> None:
-        while not self._paused and (deadline := self._sleepers.next_deadline()) is not None:
+        while not self._stopped and (deadline := self._sleepers.next_deadline()) is not None:
             if math.isinf(self._speed):
                 # Yield first, so tasks about to sleep register and concurrent sleepers wake in order.
                 await asyncio.sleep(0)

@@ -67,23 +67,30 @@ class TapeEngine(Engine[MemoryBus]):
         await super().run()
 
 
-async def catch_up(build: TwinFactory, started_at: datetime) -> Engine[MemoryBus]:
+async def catch_up(
+    build: TwinFactory, started_at: datetime, *, then: Callable[[], None] | None = None
+) -> Engine[MemoryBus]:
     """Play a tape from its start on a twin engine at max speed, until its schedule says stop.
 
     Args:
         build: makes the twin on the clock given (its schedule decides where it stops:
             see :func:`tape_schedule`).
         started_at: the tape's ``started_at``, where the twin's clock starts.
+        then: called when the catch-up ends, however it ends (the replay's clock is released).
 
     Returns:
         The twin, its store holding the tape's history up to there.
     """
-    twin, client = build(ScaledClock(started_at, math.inf))
     try:
-        await twin.run()
+        twin, client = build(ScaledClock(started_at, math.inf))
+        try:
+            await twin.run()
+        finally:
+            twin.cancel_detail_fetches()
+            await client.aclose()
     finally:
-        twin.cancel_detail_fetches()
-        await client.aclose()
+        if then is not None:
+            then()
     return twin
 
 

@@ -65,9 +65,12 @@ class StatusBar(Static):
             state = "paused" if replay.clock.paused else "playing"
             if app.feed_state == "ended":
                 state = "ended"
+            elif replay.clock.held:
+                state = "catching up"  # playing the tape's past before it goes on (a seek back)
             position = min(replay.position, replay.duration)
-            # ‖ while paused, ▶ while playing: the icon says what is happening, not what a key does.
-            text.append(f"{'‖' if replay.clock.paused else '▶'} replay {replay.name} ", style="bold")
+            standing = replay.clock.paused or replay.clock.held
+            # ‖ while time stands, ▶ while playing: the icon says what is happening, not what a key does.
+            text.append(f"{'‖' if standing else '▶'} replay {replay.name} ", style="bold")
             text.append(f"{_clock(position)}/{_clock(replay.duration)} {speed} {state}")
         line = app.feed.describe()
         if line is not None:
