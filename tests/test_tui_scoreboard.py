@@ -24,6 +24,7 @@ from scoreterm.tui.rows import is_header
 from scoreterm.tui.screens.help import HelpScreen
 from scoreterm.tui.screens.scoreboard import ScoreboardScreen
 from scoreterm.tui.widgets.status_bar import StatusBar
+from tests.servers import DEMO_MATCH
 from tests.tui_helpers import AT, ScriptedFeed, demo_app, opening_day, scripted_app, snapshot, status, until
 
 
@@ -199,7 +200,9 @@ async def test_replay_pause_speed_and_jump() -> None:
         assert replay.clock.paused
         position = replay.position
         await pilot.press("right_square_bracket")
-        assert replay.position >= position + 299
+        assert app.feed.replay is not None
+        replay = app.feed.replay  # a jump lands on a fresh feed, paused as the old one was
+        assert replay.position == pytest.approx(position + 300, abs=1) and replay.clock.paused
         await pilot.press("plus")
         assert replay.clock.speed > 60
         await pilot.press("minus", "minus")
@@ -207,6 +210,21 @@ async def test_replay_pause_speed_and_jump() -> None:
         await pilot.press("space")
         assert not replay.clock.paused
         assert "replay demo" in str(app.screen.query_one(StatusBar).render_status())
+
+
+async def test_jumping_forward_over_a_goal_keeps_its_swing_on_the_probability_line() -> None:
+    app, session = demo_app(60.0)
+    assert session.replay is not None
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: len(rows(app)) == 2)
+        await pilot.press("space")
+        for _ in range(4):  # 20 minutes on: past Quiñones' 9' goal (t=820)
+            await pilot.press("right_square_bracket")
+        await until(pilot, lambda: bool(rows(app)) and rows(app)[0][3] == "1-0", within=90.0)
+        match = app.board.matches[DEMO_MATCH]
+        assert match.trend is not None
+        # The line has every point a watcher from the start saw, not a straight line across the jump.
+        assert [p.minute for p in match.trend.prob][:5] == ["", "1'", "4'", "7'", "9'"]
 
 
 async def test_jump_back_replays_the_tape_to_an_earlier_point() -> None:

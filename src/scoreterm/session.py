@@ -65,9 +65,10 @@ class TapeReplay:
     def restart_at(self, offset: float) -> LocalFeed:
         """A fresh feed on the same tape, at the same speed, from ``offset`` seconds.
 
-        Going back in a replay means replaying the tape from the start up to that point: the
-        engine's state cannot run backwards. At max speed the fresh feed starts paused: it would
-        otherwise be back at the end of the tape at once, as if the seek had not happened.
+        The fresh feed plays the tape from its start up to that point before it goes on (see
+        :mod:`scoreterm.replay.catchup`): the engine's state cannot run backwards, and one that
+        skipped ahead would miss what the skipped frames held. At max speed the fresh feed starts
+        paused: it would otherwise be at the end of the tape at once, as if the seek had not happened.
         Closing the feed releases all it runs on.
         """
         session = replay_session(

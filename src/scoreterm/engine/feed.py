@@ -38,8 +38,9 @@ class ReplayControl(Protocol):
         ...
 
     def restart_at(self, offset: float) -> Feed:
-        """A fresh feed on the same tape, at the same speed, from ``offset`` seconds (going back
-        means playing the tape again up to there: an engine's state cannot run backwards)."""
+        """A fresh feed on the same tape, at the same speed, from ``offset`` seconds (it plays the
+        tape from its start up to there first: an engine's state cannot run backwards, and one
+        that skipped ahead would miss what the skipped frames held)."""
         ...
 
 

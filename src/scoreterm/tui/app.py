@@ -244,17 +244,17 @@ class ScoretermApp(App[None]):
             self.version += 1
 
     async def action_jump(self, direction: int) -> None:
-        """Jump a replay 5 minutes forward or back (back plays the tape again up to that point, on
-        a fresh feed: an engine cannot run backwards)."""
+        """Jump a replay 5 minutes forward or back, on a fresh feed that plays the tape up to there
+        first: an engine cannot run backwards, and one that skipped ahead would miss what the
+        skipped frames held (the swing of a goal on the probability line)."""
         replay = self.feed.replay
         if replay is None:
             return
-        if direction > 0:
-            replay.clock.jump(JUMP_S)
-            self.version += 1
+        target = min(max(0.0, replay.position + direction * JUMP_S), replay.duration)
+        if target == replay.position:
             return
         paused = replay.clock.paused
-        feed = replay.restart_at(max(0.0, replay.position - JUMP_S))
+        feed = replay.restart_at(target)
         if self._pump_task is not None:
             self._pump_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
