@@ -17,6 +17,7 @@ import msgspec
 import pytest
 
 from scoreterm.domain.table import LiveTable
+from tests.instances import leader_of, running_instance
 from tests.redisserver import RedisServer
 from tests.servers import DEMO_LEAGUE, FIRST_GOAL_T, Json, OnTape, running_server, until, ws_client
 from tests.test_redis_bus import WAIT_S, pair
@@ -94,3 +95,18 @@ async def test_every_instance_serves_the_leaders_table_even_one_started_after_it
         a.jump_to(FIRST_GOAL_T)  # the leader plays on
         frames = await on_b.recv_until(mexico_scored, timeout=WAIT_S)
         assert as_table(frames[-1]) == b.server.state.tables[TABLE] != table
+
+
+@pytest.mark.slow  # a real redis-server, restarted
+async def test_a_leader_puts_its_tables_back_when_redis_restarts_empty(redis_server: RedisServer) -> None:
+    async with pair(redis_server.url) as (a, b):
+        table = await served_table(a)
+        redis_server.stop()
+        await until(lambda: not a.backplane.connected, WAIT_S)
+        redis_server.start()  # empty: no persistence
+        await until(lambda: a.backplane.connected and b.backplane.connected, WAIT_S)
+        assert await leader_of(a, b, timeout=WAIT_S) is a
+        # Nothing changed in the table meanwhile, so nothing would publish it again: an instance
+        # starting now must still find it in Redis and serve it at once.
+        async with running_instance(redis_server.url, "c") as c:
+            assert await served_table(c) == table

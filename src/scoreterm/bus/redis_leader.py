@@ -60,6 +60,7 @@ class Leadership:
         self._tables = keys.tables
         self._backlog = backlog
         self._recent: dict[str, deque[Out]] = {}
+        self._tables_sent: dict[str, bytes] = {}  # channel -> the envelope of its latest table
         self._status_script = client.register_script(PUBLISH_STATUS)
 
     # -- what was delivered ------------------------------------------------------------------------
@@ -93,7 +94,11 @@ class Leadership:
 
     async def take_over(self) -> None:
         """We hold a fresh lease: write back into the streams what they lack (Redis restarted
-        without persistence) from what we delivered, then let the outbox flush."""
+        without persistence) from what we delivered, and the tables we sent into an emptied
+        ``tables`` hash (a table is sent again only when it changes), then let the outbox flush."""
+        for channel, raw in self._tables_sent.items():
+            # Only where missing: a table another leader sent since ours is newer.
+            await self.reader.client.hsetnx(self._tables, channel, raw)
         tops = {match_id: await self.reader.top(match_id) for match_id in self._recent}
         self.outbox.refill((out for ring in self._recent.values() for out in ring), tops)
         self.confirmed = True
@@ -104,6 +109,7 @@ class Leadership:
         self.confirmed = False
         unconfirmed = self.outbox.has_unconfirmed
         self.outbox.clear()
+        self._tables_sent.clear()  # the new leader's tables are the latest now, not ours
         return unconfirmed
 
     async def pause(self, leading: bool) -> float:
@@ -155,3 +161,5 @@ class Leadership:
         async with asyncio.timeout(timeout_s):
             args: list[str | bytes] = [self.lease.owner, self._updates, raw, table]
             await self._status_script(keys=[self.lease.key, self._tables], args=args)
+        if table:
+            self._tables_sent[table] = raw
