@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from scoreterm.cli import app
-from scoreterm.config import load_settings
+from scoreterm.config_load import load_settings
 from tests.httpserver import Reply, ScriptedServer
 from tests.test_cli import _closed_port
 

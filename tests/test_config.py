@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from scoreterm.config import ConfigError, Settings, load_settings, redacted, user_zone
+from scoreterm.config import ConfigError, Settings, redacted, user_zone
+from scoreterm.config_load import load_settings
 
 FILE = """\
 leagues = ["esp.1", "ger.1"]

@@ -18,7 +18,8 @@ from typing import Any
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from scoreterm.config import _FILE_KEYS, ConfigError, Settings, env_name, load_settings, validate_settings
+from scoreterm.config import _FILE_KEYS, ConfigError, Settings, env_name, validate_settings
+from scoreterm.config_load import load_settings
 
 EXAMPLES = int(os.environ.get("SCORETERM_FUZZ_EXAMPLES", "150"))
 FUZZ = settings(

@@ -121,7 +121,7 @@ def test_epl_is_no_longer_taken_for_spain() -> None:
 
 
 def test_aliases_in_settings_become_slugs(tmp_path: Path) -> None:
-    from scoreterm.config import load_settings
+    from scoreterm.config_load import load_settings
 
     config = tmp_path / "config.toml"
     config.write_text('leagues = ["epl", "eng.1", "laliga"]\nview_league = "laliga"\n')

@@ -15,7 +15,8 @@ import httpx
 import pytest
 
 from scoreterm import paths
-from scoreterm.config import ConfigError, Settings, load_settings, redacted
+from scoreterm.config import ConfigError, Settings, redacted
+from scoreterm.config_load import load_settings
 from scoreterm.domain.leagues import get_league
 from scoreterm.engine.clock import FakeClock
 from scoreterm.providers.oddsapi import OddsApiProvider

@@ -12,7 +12,8 @@ import msgspec
 import pytest
 from textual.widgets import DataTable
 
-from scoreterm.config import ConfigError, load_settings
+from scoreterm.config import ConfigError
+from scoreterm.config_load import load_settings
 from scoreterm.config_write import set_setting
 from scoreterm.domain.model import SnapshotUpdate, Update
 from scoreterm.tui.app import AppOptions, ScoretermApp, make_app

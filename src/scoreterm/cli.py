@@ -1,7 +1,9 @@
 """The ``scoreterm`` command line: parses flags, builds settings and hands off to a command module.
 
 Command bodies live in ``scoreterm.commands`` and are imported only when their command runs, so
-``scoreterm --help`` stays fast and never loads textual, httpx or websockets. Shell completion
+``scoreterm --help`` stays fast and never loads textual, httpx or websockets. The flags several
+commands share are ``commands.options``; the ``config`` sub-app is ``commands.config_app`` and the
+``serve`` command's flags ``commands.serve_cli``. Shell completion
 (``scoreterm --install-completion``) is Typer's; it completes commands, options, league slugs and
 aliases, and config keys.
 """
@@ -16,6 +18,19 @@ import typer
 import typer.core
 
 from scoreterm import __version__
+from scoreterm.commands.config_app import config_app
+from scoreterm.commands.options import (
+    DateOpt,
+    DelayOpt,
+    IntervalOpt,
+    JsonOpt,
+    LeagueOpt,
+    NotifyOpt,
+    ProviderOpt,
+    TimeoutOpt,
+    one_shot_flags,
+)
+from scoreterm.commands.serve_cli import serve
 
 # Rich-formatted help makes typer import rich.markdown and markdown-it on every command (~0.2 s
 # of start-up, more than everything else together); click's plain help says the same.
@@ -35,22 +50,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
 )
-config_app = typer.Typer(
-    help="Where the config file is, what the settings are, and changing them.", no_args_is_help=True
-)
 app.add_typer(config_app, name="config")
-
-
-def _complete_league(incomplete: str) -> list[str]:
-    from scoreterm.domain.leagues import known_names
-
-    return [name for name in known_names() if name.startswith(incomplete.lower())]
-
-
-def _complete_key(incomplete: str) -> list[str]:
-    from scoreterm.config import FILE_KEYS
-
-    return [key for key in FILE_KEYS if key.startswith(incomplete)]
 
 
 def fail(message: str, code: int) -> NoReturn:
@@ -79,55 +79,6 @@ def _root(
     """
 
 
-LeagueOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--league",
-        "-l",
-        help="League slug or alias (eng.1 or epl, esp.1 or laliga, ucl, worldcup, nba...). "
-        "Repeatable. Default: `leagues` from the config (eng.1).",
-        show_default=False,
-        autocompletion=_complete_league,
-    ),
-]
-DateOpt = Annotated[
-    str,
-    typer.Option(
-        "--date",
-        "-d",
-        help="YYYY-MM-DD, today, yesterday, tomorrow, or a range YYYY-MM-DD..YYYY-MM-DD "
-        "(days in your local time zone).",
-    ),
-]
-ProviderOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--provider",
-        "-p",
-        help="Ask only this provider: espn, thesportsdb or footballdata.",
-        show_default=False,
-    ),
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-TimeoutOpt = Annotated[
-    float | None,
-    typer.Option(
-        "--timeout",
-        min=0.1,
-        help="Seconds to wait for each provider request (default 10).",
-        show_default=False,
-    ),
-]
-
-
-def _one_shot_flags(league: list[str] | None, timeout: float | None, provider: str | None) -> dict[str, Any]:
-    """The settings flags of `scores`, `table` and `bracket`."""
-    flags: dict[str, Any] = {"leagues": league or None, "timeout": timeout}
-    if provider is not None:
-        flags["providers"] = [provider]
-    return flags
-
-
 @app.command()
 def scores(
     league: LeagueOpt = None,
@@ -139,40 +90,8 @@ def scores(
     """Print the matches of a day (or a range of days) once, as a table or JSON."""
     from scoreterm.commands.scores import run_scores
 
-    flags = _one_shot_flags(league, timeout, provider)
+    flags = one_shot_flags(league, timeout, provider)
     raise typer.Exit(run_scores(flags, date_spec=date, as_json=json_output))
-
-
-IntervalOpt = Annotated[
-    float | None,
-    typer.Option(
-        "--interval",
-        min=0.5,
-        help="Poll every this many seconds instead of adapting to the state of play (>= 0.5).",
-        show_default=False,
-    ),
-]
-
-
-NotifyOpt = Annotated[
-    bool | None,
-    typer.Option(
-        "--notify/--no-notify",
-        help="Desktop notifications for goals, disallowed goals, red cards and full time "
-        '(favourites only unless notify_for = "all"). Default: `notify` from the config (off).',
-        show_default=False,
-    ),
-]
-DelayOpt = Annotated[
-    float | None,
-    typer.Option(
-        "--delay",
-        min=0,
-        help="Spoiler guard: hold every update and toast back this many seconds "
-        "(to stay in step with a TV stream).",
-        show_default=False,
-    ),
-]
 
 
 @app.command()
@@ -323,86 +242,7 @@ def record(
     raise typer.Exit(run_record(flags, date, out, duration, until_final, as_json=json_output))
 
 
-@app.command()
-def serve(
-    league: LeagueOpt = None,
-    host: Annotated[
-        str,
-        typer.Option(
-            "--host", help="Address to bind. Anything but 127.0.0.1 exposes the server to your network."
-        ),
-    ] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port (0 picks a free one).")] = 8765,
-    demo: Annotated[
-        bool, typer.Option("--demo", help="Serve the bundled demo tape instead of live data.")
-    ] = False,
-    replay_file: Annotated[
-        Path | None, typer.Option("--replay", help="Serve a recorded tape.", show_default=False)
-    ] = None,
-    speed: Annotated[
-        str | None, typer.Option("--speed", help="Tape speed (times real time, or max).", show_default=False)
-    ] = None,
-    token: Annotated[
-        str | None,
-        typer.Option(
-            "--token",
-            envvar="SCORETERM_TOKEN",
-            help="Shared token clients must present (Authorization: Bearer, ?token= or hello).",
-            show_default=False,
-        ),
-    ] = None,
-    db: Annotated[
-        Path | None,
-        typer.Option(
-            "--db",
-            help="SQLite history file (default: the data dir). A restarted server keeps its epoch and seqs. "
-            "Not used with --redis: Redis keeps the history.",
-            show_default=False,
-        ),
-    ] = None,
-    origin: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--origin",
-            help="Allowed browser Origin (repeatable); clients without an Origin header are always allowed.",
-            show_default=False,
-        ),
-    ] = None,
-    max_connections: Annotated[int, typer.Option("--max-connections", min=1)] = 10_000,
-    history: Annotated[
-        int, typer.Option("--history", min=10, help="Updates kept per match for resume.")
-    ] = 300,
-    provider: ProviderOpt = None,
-    redis: Annotated[
-        str | None,
-        typer.Option(
-            "--redis",
-            help="Share a Redis with other `serve` instances (redis://host:6379/0): one of them polls, "
-            "all serve. Also SCORETERM_REDIS_URL or [redis] url.",
-            show_default=False,
-        ),
-    ] = None,
-) -> None:
-    """Poll once, serve many: a WebSocket server (at /v1/ws) plus /health, /metrics and a small
-    HTTP API on the same port. Clients: `scoreterm watch --server ws://HOST:PORT`."""
-    from scoreterm.commands.serve import ServeRequest, run_serve
-    from scoreterm.net.server import ServerConfig
-
-    flags: dict[str, Any] = {"leagues": league or None, "redis_url": redis}
-    if provider is not None:
-        flags["providers"] = [provider]
-    config = ServerConfig(
-        host=host,
-        port=port,
-        token=token,
-        origins=origin or None,
-        max_connections=max_connections,
-        history_per_match=history,
-    )
-    if demo and not league:
-        flags["leagues"] = ["fifa.world"]
-    request = ServeRequest(flags=flags, config=config, demo=demo, replay=replay_file, speed=speed, db=db)
-    raise typer.Exit(run_serve(request))
+app.command()(serve)
 
 
 @app.command()
@@ -424,7 +264,7 @@ def table(
     """Print a league's table (each group of a tournament), with its tie-break rules, once."""
     from scoreterm.commands.table import run_table
 
-    flags = _one_shot_flags(league, timeout, provider)
+    flags = one_shot_flags(league, timeout, provider)
     raise typer.Exit(run_table(flags, live=live, date_spec=date, as_json=json_output))
 
 
@@ -446,7 +286,7 @@ def bracket(
     """Print a tournament's knock-out bracket (rounds, ties, aggregates, who goes through), once."""
     from scoreterm.commands.table import run_bracket
 
-    flags = _one_shot_flags(league, timeout, None)
+    flags = one_shot_flags(league, timeout, None)
     raise typer.Exit(run_bracket(flags, date_spec=date, as_json=json_output))
 
 
@@ -456,59 +296,6 @@ def leagues(json_output: JsonOpt = False) -> None:
     from scoreterm.commands.info import run_leagues
 
     raise typer.Exit(run_leagues(as_json=json_output))
-
-
-@config_app.command("path")
-def config_path() -> None:
-    """Print where the config file is (it may not exist yet)."""
-    from scoreterm import paths
-
-    typer.echo(str(paths.config_file()))
-
-
-@config_app.command("show")
-def config_show(json_output: JsonOpt = False) -> None:
-    """Print the effective settings and where each comes from (secrets redacted)."""
-    from scoreterm.commands.info import run_config_show
-
-    raise typer.Exit(run_config_show(as_json=json_output))
-
-
-@config_app.command("set")
-def config_set(
-    key: Annotated[
-        str,
-        typer.Argument(
-            help="A key as in the file (favourites, espn.url, notify...) or a setting name (espn_url).",
-            autocompletion=_complete_key,
-            show_default=False,
-        ),
-    ],
-    value: Annotated[
-        str,
-        typer.Argument(
-            help="The value: lists comma-separated (eng.1,esp.1) or a TOML array; true/false; "
-            "numbers; `none` removes the key.",
-            show_default=False,
-        ),
-    ],
-) -> None:
-    """Set KEY to VALUE in the config file, keeping its comments and layout (checked first)."""
-    from scoreterm.commands.config_cmd import run_config_set
-
-    raise typer.Exit(run_config_set(key, value))
-
-
-@config_app.command("unset")
-def config_unset(
-    key: Annotated[
-        str, typer.Argument(help="The key to remove.", autocompletion=_complete_key, show_default=False)
-    ],
-) -> None:
-    """Remove KEY from the config file (its default applies again)."""
-    from scoreterm.commands.config_cmd import run_config_set
-
-    raise typer.Exit(run_config_set(key, None))
 
 
 def main(argv: list[str] | None = None) -> None:

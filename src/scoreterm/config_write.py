@@ -4,7 +4,7 @@
 spoiler-free teams with ``s``) write through here. The file is edited with tomlkit, which keeps
 every comment, blank line and key order; a list the user laid out over several lines is changed
 in place (items removed and appended) rather than rewritten. The new text is checked by the same
-rules as :func:`scoreterm.config.load_settings` before anything is written, and is written
+rules as :func:`scoreterm.config_load.load_settings` before anything is written, and is written
 atomically (a temporary file in the same directory, fsync, rename), so a crash or a second
 scoreterm writing at the same moment leaves either the old file or the new one, never half of
 one. A config file that is a symbolic link (a dotfiles repository) stays one: the file it points
@@ -25,15 +25,8 @@ import msgspec
 import tomlkit
 from tomlkit.items import Array, Table
 
-from scoreterm.config import (
-    FILE_KEYS,
-    LIST_FIELDS,
-    MAX_CONFIG_BYTES,
-    ConfigError,
-    Settings,
-    canonical,
-    read_file,
-)
+from scoreterm.config import FILE_KEYS, LIST_FIELDS, ConfigError, Settings, canonical
+from scoreterm.config_file import MAX_CONFIG_BYTES, read_file
 from scoreterm.config_rules import clip, problem
 
 _UNSET_WORDS = frozenset({"", "none", "null", "unset"})

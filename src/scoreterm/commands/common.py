@@ -6,7 +6,8 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
-from scoreterm.config import ConfigError, LoadedSettings, load_settings
+from scoreterm.config import ConfigError, LoadedSettings
+from scoreterm.config_load import load_settings
 from scoreterm.domain.leagues import UnknownLeague, get_league
 from scoreterm.domain.model import League
 

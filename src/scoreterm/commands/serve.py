@@ -111,7 +111,8 @@ def _backplane(settings: Settings, config: ServerConfig, source: str) -> RedisBa
     if not settings.redis_url:
         return None
     # Imported only when asked for: redis takes about 0.2 s to import.
-    from scoreterm.bus.redis import BackplaneError, RedisBackplane
+    from scoreterm.bus.redis import RedisBackplane
+    from scoreterm.bus.redis_follow import BackplaneError
 
     name = f"{socket.gethostname()}-{os.getpid()}"
     namespace = f"scoreterm:{source}:{','.join(sorted(settings.leagues))}"

@@ -4,7 +4,8 @@ The server serves its state (``net/state.py``: the matches, their recent past, t
 epoch), which its output (``net/fanout.py``) fills with every update it sends: recorded in the
 history (bounded in RAM, durable in SQLite), encoded once, and sent to the connections subscribed
 to its channel. A reconnecting client that sends its last seqs gets exactly what it missed, or a
-fresh snapshot marked ``recovered: false`` — never a silent gap.
+fresh snapshot marked ``recovered: false`` — never a silent gap. The server accepts connections
+and keeps them alive; what it says on one (the welcome, its answer to each op) is ``net/ops.py``.
 
 What feeds the output, and runs the engine, is the server's link (``net/output.py``): the engine's
 own updates on a lone instance (``net/local.py``), or what a Redis backplane delivers when several
@@ -23,27 +24,26 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import msgspec
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
 from scoreterm import __version__
 from scoreterm.bus.memory import MemoryBus
-from scoreterm.domain.model import Match, Update
+from scoreterm.domain.model import Update
 from scoreterm.engine.clock import Clock
 from scoreterm.engine.engine import Engine
 from scoreterm.engine.supervisor import Supervisor
 from scoreterm.net import protocol as p
 from scoreterm.net.fanout import FanOut
-from scoreterm.net.history import HistoryError
-from scoreterm.net.http import HttpEndpoints, client_host, respond, same_token, token_bytes
+from scoreterm.net.http import HttpEndpoints, client_host, respond, same_token
 from scoreterm.net.limits import SlidingWindow, TokenBucket, client_key
 from scoreterm.net.local import LocalLink
 from scoreterm.net.metrics import ServerMetrics
+from scoreterm.net.ops import ClientOps
 from scoreterm.net.output import Link
 from scoreterm.net.runner import EngineRunner
-from scoreterm.net.sendpath import send_path, send_shared
+from scoreterm.net.sendpath import send_path
 from scoreterm.net.state import ServerState
 
 if TYPE_CHECKING:
@@ -128,6 +128,7 @@ class ScoretermServer:
         self.clients: dict[str, Client] = {}
         self.metrics = ServerMetrics()
         self.http = HttpEndpoints(self)
+        self.ops = ClientOps(self)
         self._new_connections = SlidingWindow(config.new_connections_per_minute)
         self._server: Server | None = None
         self.supervisor = supervisor or Supervisor(clock)
@@ -239,7 +240,7 @@ class ScoretermServer:
         heartbeat = asyncio.create_task(self._heartbeat(client))
         closing: asyncio.Task[None] | None = None
         try:
-            await self._send(client, self._welcome(client))
+            await self.ops.send(client, self.ops.welcome(client))
             async for raw in ws:
                 self.metrics.messages_in.inc()
                 if closing is not None:
@@ -250,7 +251,7 @@ class ScoretermServer:
                     self.metrics.drops.labels("flood").inc()
                     closing = asyncio.create_task(self.disconnect(client, p.CloseCode.RATE_LIMITED))
                     continue
-                await self._on_message(client, raw)
+                await self.ops.on_message(client, raw)
         except ConnectionClosed as closed:
             if (closed.rcvd is not None and closed.rcvd.code == 1009) or (
                 closed.sent is not None and closed.sent.code == 1009
@@ -279,140 +280,6 @@ class ScoretermServer:
             except ConnectionClosed:
                 return
 
-    def _welcome(self, client: Client) -> p.Welcome:
-        return p.Welcome(
-            connection_id=client.id,
-            server_time=self.clock.now(),
-            heartbeat_s=self.config.heartbeat_s,
-            epoch=self.epoch,
-            leagues=list(self.leagues),
-            limits=p.Limits(
-                max_subscriptions=self.config.max_subscriptions,
-                max_message_bytes=self.config.max_message_bytes,
-                max_messages_per_s=self.config.max_messages_per_s,
-                history_per_match=self.config.history_per_match,
-            ),
-            server=f"scoreterm/{__version__}",
-        )
-
-    async def _on_message(self, client: Client, raw: str | bytes) -> None:
-        try:
-            message = p.decode_client(raw)
-        except p.ProtocolError as exc:
-            await self._error(client, exc.code, exc.message, exc.op)
-            return
-        if isinstance(message, p.Ping):
-            await self._send(client, p.Pong(id=message.id, server_time=self.clock.now()))
-        elif isinstance(message, p.Hello):
-            await self._hello(client, message)
-        elif not client.authed:
-            await self._error(client, p.ErrorCode.UNAUTHORIZED, "send hello with the token first", message.op)
-        elif isinstance(message, p.Subscribe):
-            await self._subscribe(client, message)
-        elif isinstance(message, p.Unsubscribe) and client.subscriptions.pop(message.channel, None) is None:
-            # Echoed clipped: an error frame never amplifies what the client sent.
-            await self._error(
-                client,
-                p.ErrorCode.NOT_SUBSCRIBED,
-                f"not subscribed to {p.clip(message.channel)}",
-                "unsubscribe",
-            )
-
-    async def _hello(self, client: Client, hello: p.Hello) -> None:
-        if client.subscriptions:
-            await self._error(
-                client, p.ErrorCode.HELLO_AFTER_SUBSCRIBE, "hello must come before subscribe", "hello"
-            )
-            return
-        if self.config.token and not client.authed:
-            if hello.token is None or not same_token(token_bytes(hello.token), self.config.token):
-                self.metrics.rejected.labels("token").inc()
-                await self.disconnect(client, p.CloseCode.UNAUTHORIZED)
-                return
-            client.authed = True
-        client.said_hello = True
-        client.epoch = hello.epoch
-        client.resume = dict(hello.resume)
-
-    async def _subscribe(self, client: Client, message: p.Subscribe) -> None:
-        try:
-            kind, ident = p.parse_channel(message.channel)
-        except p.ProtocolError as exc:
-            await self._error(client, exc.code, exc.message, "subscribe")
-            return
-        known = (
-            ident in self.leagues if kind in ("league", "table") else self.state.store.get(ident) is not None
-        )
-        if not known:
-            what = "league" if kind in ("league", "table") else "match"
-            await self._error(
-                client,
-                p.ErrorCode.UNKNOWN_CHANNEL,
-                f"no {what} {ident!r} on this server (leagues: {', '.join(self.leagues)})",
-                "subscribe",
-            )
-            return
-        if (
-            message.channel not in client.subscriptions
-            and len(client.subscriptions) >= self.config.max_subscriptions
-        ):
-            await self._error(
-                client,
-                p.ErrorCode.TOO_MANY_SUBSCRIPTIONS,
-                f"at most {self.config.max_subscriptions} subscriptions",
-                "subscribe",
-            )
-            return
-        tiers = frozenset(message.tiers) if message.tiers else frozenset(p.Tier)
-        # No await between reading the state and registering: nothing can slip between the two.
-        if kind == "table":
-            table = self.state.tables.get(message.channel)
-            frames: list[p.ServerMessage] = (
-                [] if table is None else [p.TableFrame(channel=message.channel, table=table)]
-            )
-        else:
-            frames = self._catch_up(client, message.channel, self.state.matches_of(message.channel))
-        client.subscriptions[message.channel] = tiers
-        # Sent without yielding: were the socket full, an awaited send would let live frames
-        # overtake the catch-up, and the client would drop the older catch-up frames as duplicates.
-        for frame in frames:
-            stripped = p.strip_tiers(frame, tiers)
-            if stripped is not None:
-                send_shared([client.ws], p.encode(stripped))
-                self.metrics.messages_out.inc()
-
-    def _catch_up(self, client: Client, channel: str, matches: list[Match]) -> list[p.ServerMessage]:
-        """What a subscriber gets first: the missed updates if it resumes and we hold them all,
-        else a snapshot (``recovered: false`` when it asked to resume)."""
-        wanted = {m.id: client.resume[m.id] for m in matches if m.id in client.resume}
-        if not wanted:
-            return [p.Snapshot(channel=channel, matches=matches, at=self.clock.now())]
-        missed: list[p.ServerMessage] = []
-        recovered = client.epoch == self.epoch
-        latest = {m.id: m.seq for m in matches}
-        for match_id, seq in wanted.items() if recovered else ():
-            try:
-                held = self.state.history.since(match_id, seq)
-            except HistoryError as exc:  # what cannot be read cannot be replayed: a snapshot
-                log.warning("resume of %s from the history failed: %s", match_id, exc)
-                held = None
-            # A position past our latest seq is not ours (lost in a crash, or another server's):
-            # those seqs will be given to other updates, so the client must start over.
-            if held is None or seq > latest[match_id]:
-                recovered = False
-                break
-            missed.extend(p.from_update(_on_channel(u, channel)) for u in held)
-        if not recovered:
-            self.metrics.resumes.labels("snapshot").inc()
-            return [p.Snapshot(channel=channel, matches=matches, recovered=False, at=self.clock.now())]
-        self.metrics.resumes.labels("recovered").inc()
-        fresh = [
-            p.Delta(channel=channel, match_id=m.id, seq=m.seq, data=m, at=self.clock.now())
-            for m in matches
-            if m.id not in wanted
-        ]
-        return [p.Resumed(channel=channel, replayed=len(missed)), *missed, *fresh]
-
     # -- fan-out (net/fanout.py) ---------------------------------------------------------------
 
     def deliver(self, update: Update) -> None:
@@ -420,15 +287,6 @@ class ScoretermServer:
         self.output.deliver(update)
 
     # -- helpers --------------------------------------------------------------------------------
-
-    async def _send(self, client: Client, message: p.ServerMessage) -> None:
-        with contextlib.suppress(ConnectionClosed):
-            await client.ws.send(p.encode(message), text=True)
-            self.metrics.messages_out.inc()
-
-    async def _error(self, client: Client, code: p.ErrorCode, message: str, op: str | None) -> None:
-        self.metrics.errors.labels(code.value).inc()
-        await self._send(client, p.Error(code=code, message=message, op=op))
 
     async def disconnect(self, client: Client, code: p.CloseCode, patience: float | None = None) -> None:
         """Close ``client``'s connection with ``code``, within ``patience`` (default ``close_timeout_s``)."""
@@ -440,7 +298,3 @@ class ScoretermServer:
                 await client.ws.close(int(code), p.CLOSE_REASONS[code])
         if client.ws.transport is not None:
             client.ws.transport.abort()  # no-op once the handshake has closed the connection
-
-
-def _on_channel(update: Update, channel: str) -> Update:
-    return update if update.channel == channel else msgspec.structs.replace(update, channel=channel)
