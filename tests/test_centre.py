@@ -8,6 +8,7 @@ a count left at ``4-1`` after ball four).
 from __future__ import annotations
 
 import ast
+from datetime import UTC
 from pathlib import Path
 
 import msgspec
@@ -30,7 +31,11 @@ from scoreterm.domain.centre import (
     shot_counts,
     situation_text,
 )
+from scoreterm.domain.centre_text import clock_text
+from scoreterm.domain.display import live_state, match_json, row_text, status_text
 from scoreterm.domain.minutes import exact_minute
+from scoreterm.domain.model import Phase, PhaseState
+from tests.tui_helpers import opening_day
 
 DOMAIN = Path(centre.__file__).parent
 
@@ -51,6 +56,20 @@ DOMAIN = Path(centre.__file__).parent
 )
 def test_minute_text_reads_like_a_fan_writes_it(raw: str, shown: str) -> None:
     assert minute_text(raw) == shown
+
+
+def test_the_live_clock_is_written_as_the_timeline_writes_minutes() -> None:
+    """ESPN's clock ``90'+2'`` and its event minute ``90'+2'`` read the same on every line of the screen."""
+    mex = msgspec.structs.replace(
+        opening_day()[0], clock="90'+2'", phase=Phase(state=PhaseState.LIVE, period=2, label="2H")
+    )
+    assert row_text(mex, UTC).when == "90+2'"
+    assert status_text(mex) == "2H 90+2'"
+    assert live_state(mex) == "2H 90+2'"
+    assert match_json(mex)["clock"] == "90'+2'"  # the JSON keeps what the provider sent
+    for us_clock in ("5:32", "12.4", "0.0", "12"):
+        assert clock_text(us_clock) == us_clock  # a game clock has no apostrophe: left alone
+    assert clock_text("45'+4'") == minute_text("45'+4'") == "45+4'"
 
 
 def test_exact_minute_splits_added_time() -> None:

@@ -11,8 +11,10 @@ from typing import Any
 
 import msgspec
 import pytest
+from textual.app import App
 from textual.widgets import DataTable, Static
 
+from scoreterm.commands.common import EXIT_FAILED, EXIT_OK, run_dashboard
 from scoreterm.config import Settings
 from scoreterm.domain.model import (
     EventKind,
@@ -367,3 +369,19 @@ async def test_a_thin_client_without_leagues_names_the_leagues_the_server_sends(
     async with app.run_test(size=(120, 40)) as pilot:
         await until(pilot, lambda: len(match_rows(app)) == 15)
         assert app.screen.sub_title == "MLB · 15 matches"
+
+
+class _CrashesOnMount(App[None]):
+    def on_mount(self) -> None:
+        raise RuntimeError("a bug in a screen")
+
+
+class _QuitsOnMount(App[None]):
+    def on_mount(self) -> None:
+        self.exit()
+
+
+def test_a_dashboard_that_crashes_exits_1_and_one_that_quits_exits_0() -> None:
+    # Textual prints the traceback and returns from run(): the command must not then say "ok".
+    assert run_dashboard(_CrashesOnMount(), headless=True) == EXIT_FAILED
+    assert run_dashboard(_QuitsOnMount(), headless=True) == EXIT_OK

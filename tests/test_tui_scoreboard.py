@@ -227,6 +227,45 @@ async def test_jumping_forward_over_a_goal_keeps_its_swing_on_the_probability_li
         assert [p.minute for p in match.trend.prob][:5] == ["", "1'", "4'", "7'", "9'"]
 
 
+async def test_keys_after_a_jump_made_on_another_screen_still_drive_the_replay() -> None:
+    app, session = demo_app(60.0)
+    assert session.replay is not None
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: len(rows(app)) == 2)
+        await pilot.press("space")
+        start = session.replay.position
+        await pilot.press("enter")
+        await until(pilot, lambda: type(app.screen).__name__ == "MatchScreen")
+        await pilot.press("right_square_bracket")  # jumped from the match screen
+        await until(pilot, lambda: app.feed.replay is not None and not app.feed.replay.clock.held, 90.0)
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, ScoreboardScreen))
+        await pilot.press("right_square_bracket")  # a replay key, not a letter for a hidden filter
+        screen = app.screen
+        assert isinstance(screen, ScoreboardScreen)
+        assert screen.filter_text == "" and not screen.query_one("#filter").display
+        assert app.feed.replay is not None
+        assert app.feed.replay.position == pytest.approx(start + 600, abs=1)
+
+
+async def test_a_jump_keeps_the_board_until_the_new_position_replaces_it() -> None:
+    """No "0 matches" while a jump catches up: the board on screen changes once, to the new position."""
+    app, session = demo_app(60.0)
+    assert session.replay is not None
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: len(rows(app)) == 2)
+        await pilot.press("space")
+        session.replay.clock.jump(1500 - session.replay.position)  # after Quiñones' goal
+        await until(pilot, lambda: rows(app)[0][3] == "1-0")
+        app.notify("a toast of the timeline left behind")
+        seen: list[int] = []
+        app.screen.watch(app, "version", lambda _: seen.append(len(rows(app))))
+        await pilot.press("left_square_bracket", "left_square_bracket", "left_square_bracket")  # to 0-0
+        await until(pilot, lambda: bool(rows(app)) and rows(app)[0][3] == "0-0", within=90.0)
+        assert seen and 0 not in seen
+        assert not app._notifications  # what was toasted before the jump went with it
+
+
 async def test_jump_back_replays_the_tape_to_an_earlier_point() -> None:
     app, session = demo_app(60.0)
     assert session.replay is not None

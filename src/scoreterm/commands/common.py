@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scoreterm.config import ConfigError, LoadedSettings
 from scoreterm.config_load import load_settings
 from scoreterm.domain.leagues import UnknownLeague, get_league
 from scoreterm.domain.model import League
+
+if TYPE_CHECKING:  # textual is imported only by the commands that show a dashboard
+    from textual.app import App
 
 EXIT_OK = 0
 # Something kept failing after every retry (the engine, the server's pump): the message says what.
@@ -46,3 +49,9 @@ def leagues_from(slugs: list[str]) -> list[League]:
         return [get_league(slug) for slug in dict.fromkeys(slugs)]
     except UnknownLeague as exc:
         raise UserError(str(exc)) from exc
+
+
+def run_dashboard(app: App[Any], *, headless: bool = False) -> int:
+    """Run a dashboard until it quits; its exit code: 1 when it crashed (Textual printed why)."""
+    app.run(headless=headless)
+    return EXIT_FAILED if app.return_code else EXIT_OK

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from scoreterm import paths
-from scoreterm.commands.common import EXIT_OK, UserError, report, settings_from
+from scoreterm.commands.common import UserError, report, run_dashboard, settings_from
 from scoreterm.commands.live import live_setup, load_tape, parse_speed_option
 from scoreterm.commands.lookahead import day_words, make_lookahead
 from scoreterm.config import ConfigError, Settings, user_zone
@@ -60,5 +60,4 @@ def _run_app(
         config_file=paths.config_file(),
         **extra,
     )
-    make_app(session.feed, options).run()
-    return EXIT_OK
+    return run_dashboard(make_app(session.feed, options))

@@ -18,6 +18,7 @@ from scoreterm.commands.common import (
     UserError,
     leagues_from,
     report,
+    run_dashboard,
     settings_from,
 )
 from scoreterm.commands.headless import print_feed
@@ -57,8 +58,8 @@ def run_remote(
         delay=settings.delay,
         config_file=paths.config_file(),
     )
-    make_app(feed, options).run()
-    return _refused(feed) if feed.error else EXIT_OK
+    code = run_dashboard(make_app(feed, options))
+    return _refused(feed) if feed.error else code
 
 
 def _run_json(feed: RemoteFeed) -> int:

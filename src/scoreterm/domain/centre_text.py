@@ -46,6 +46,14 @@ def minute_text(raw: str) -> str:
     return f"{base}+{added}'" if added else f"{base}'"
 
 
+def clock_text(clock: str) -> str:
+    """A live clock as the rest of the screen writes minutes: ``"45'+2'"`` -> ``"45+2'"``.
+
+    Only a soccer clock has an apostrophe: a US game clock (``5:32``, ``12.4``) comes back as sent.
+    """
+    return minute_text(clock) if "'" in clock else clock
+
+
 def period_text(sport: str, period: int) -> str:
     """A period as scoreboards print it: ``Q3``, ``OT``, ``2OT``, ``P2``; innings as ``Inn 7``.
 

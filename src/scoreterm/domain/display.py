@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from typing import Any
 
-from scoreterm.domain.centre_text import SEP, situation_text
+from scoreterm.domain.centre_text import SEP, clock_text, situation_text
 from scoreterm.domain.leagues import UnknownLeague, get_league
 from scoreterm.domain.model import EventKind, Match, MatchEvent, PhaseState, Side, Sport, Team, WinProbability
 
@@ -39,9 +39,10 @@ def status_text(match: Match) -> str:
     if phase.state is PhaseState.SCHEDULED:
         return ""
     if phase.state is PhaseState.LIVE:
-        parts = [phase.label, match.clock] if match.clock and match.clock != phase.label else [phase.label]
+        clock = clock_text(match.clock)
+        parts = [phase.label, clock] if clock and clock != phase.label else [phase.label]
         return " ".join(part for part in parts if part)
-    return phase.label or match.clock or phase.state.value
+    return phase.label or clock_text(match.clock) or phase.state.value
 
 
 def kickoff_text(match: Match, zone: tzinfo, with_day: bool = True) -> str:
@@ -122,7 +123,7 @@ def row_text(match: Match, zone: tzinfo, *, with_day: bool = False) -> RowText:
         head, _, rest = live_state(match).partition(SEP)
         when, status = head, rest
     elif live:
-        when = match.clock or phase.label
+        when = clock_text(match.clock) or phase.label
         status = phase.label if phase.label != when else ""
     else:
         when = kickoff_text(match, zone, with_day=with_day)

@@ -8,6 +8,7 @@ and the match in play; US tables ``# team W L PCT GB STRK`` with the clinch mark
 from __future__ import annotations
 
 from scoreterm.domain.bracket import Bracket, Tie
+from scoreterm.domain.centre_text import clock_text
 from scoreterm.domain.display import away_first
 from scoreterm.domain.leagues import TIEBREAK_TEXT
 from scoreterm.domain.model import Match, Side, Team
@@ -44,7 +45,7 @@ def live_text(live: LiveEntry, clock: str | None = None) -> str:
     if match is None:
         return ""
     opponent = match.opponent.abbrev or match.opponent.short_name or match.opponent.name
-    shown = (clock or match.clock) if match.phase.is_active else match.phase.label
+    shown = clock_text(clock or match.clock) if match.phase.is_active else match.phase.label
     return f"{match.goals_for}-{match.goals_against} {'v' if match.home else '@'} {opponent} {shown}".rstrip()
 
 

@@ -28,6 +28,7 @@ from scoreterm.domain.model import League, Sport, Team
 from scoreterm.domain.table import Table, TableEntry, TableGroup, Zone
 from scoreterm.providers.base import JsonFetcher, PayloadError, ProviderUnavailable
 from scoreterm.providers.values import (
+    MAX_TABLE_STAT,
     as_dict,
     as_list,
     integer,
@@ -190,8 +191,8 @@ def _number(stats: Mapping[str, Mapping[str, Any]], name: str, *, low: int = 0) 
     stat = stats.get(name)
     if stat is None:
         return None
-    value = integer(stat.get("value"), low=low)
-    return value if value is not None else integer(stat.get("displayValue"), low=low)
+    value = integer(stat.get("value"), low=low, high=MAX_TABLE_STAT)
+    return value if value is not None else integer(stat.get("displayValue"), low=low, high=MAX_TABLE_STAT)
 
 
 def _entry(raw: Mapping[str, Any], sport: Sport, position: int) -> TableEntry:
@@ -204,12 +205,12 @@ def _entry(raw: Mapping[str, Any], sport: Sport, position: int) -> TableEntry:
         raise PayloadError(PROVIDER, f"{team.name}: no wins or losses")
     played = _number(stats, "gamesPlayed")
     goals_for, goals_against = _number(stats, "pointsFor"), _number(stats, "pointsAgainst")
-    difference = _number(stats, "pointDifferential", low=-(10**6))
+    difference = _number(stats, "pointDifferential", low=-MAX_TABLE_STAT)
     if difference is None and goals_for is not None and goals_against is not None:
         difference = goals_for - goals_against
     seed = _number(stats, "playoffSeed")
     rank = _number(stats, "rank") or (seed if sport is not Sport.SOCCER else None) or position
-    points = _number(stats, "points", low=-(10**6)) if sport is Sport.SOCCER else None
+    points = _number(stats, "points", low=-MAX_TABLE_STAT) if sport is Sport.SOCCER else None
     if sport is Sport.SOCCER and (points is None or drawn is None or played is None):
         raise PayloadError(PROVIDER, f"{team.name}: a soccer row needs played, draws and points")
     note = as_dict(raw.get("note"))
@@ -225,7 +226,7 @@ def _entry(raw: Mapping[str, Any], sport: Sport, position: int) -> TableEntry:
         goals_against=goals_against,
         goal_difference=difference,
         points=points,
-        deductions=abs(_number(stats, "deductions", low=-(10**6)) or 0),
+        deductions=abs(_number(stats, "deductions", low=-MAX_TABLE_STAT) or 0),
         note=Zone(description=description, colour=text(note.get("color"))) if description else None,
         seed=seed,
         games_behind=_games_behind(stats.get("gamesBehind")),

@@ -21,12 +21,11 @@ from scoreterm.domain.leagues import FOOTBALLDATA, league_by_provider_id
 from scoreterm.domain.model import League, Team
 from scoreterm.domain.table import Table, TableEntry, TableGroup
 from scoreterm.providers.base import JsonFetcher, PayloadError, ProviderUnavailable
-from scoreterm.providers.values import as_dict, as_list, integer, text
+from scoreterm.providers.values import MAX_TABLE_STAT, as_dict, as_list, integer, text
 
 log = logging.getLogger(__name__)
 
 PROVIDER = FOOTBALLDATA
-_NEGATIVE = -(10**6)
 
 
 def standings_path(league: League) -> str:
@@ -136,13 +135,16 @@ def _entry(raw: Mapping[str, Any], index: int) -> TableEntry:
     name = text(team.get("name"))
     if not name:
         raise PayloadError(PROVIDER, "row without a team name")
-    numbers = {key: integer(raw.get(key)) for key in ("playedGames", "won", "draw", "lost")}
-    points = integer(raw.get("points"), low=_NEGATIVE)
+    numbers = {
+        key: integer(raw.get(key), high=MAX_TABLE_STAT) for key in ("playedGames", "won", "draw", "lost")
+    }
+    points = integer(raw.get("points"), low=-MAX_TABLE_STAT, high=MAX_TABLE_STAT)
     if points is None or any(value is None for value in numbers.values()):
         raise PayloadError(PROVIDER, f"{name}: needs playedGames, won, draw, lost and points")
     won, drawn = numbers["won"] or 0, numbers["draw"] or 0
-    goals_for, goals_against = integer(raw.get("goalsFor")), integer(raw.get("goalsAgainst"))
-    difference = integer(raw.get("goalDifference"), low=_NEGATIVE)
+    goals_for = integer(raw.get("goalsFor"), high=MAX_TABLE_STAT)
+    goals_against = integer(raw.get("goalsAgainst"), high=MAX_TABLE_STAT)
+    difference = integer(raw.get("goalDifference"), low=-MAX_TABLE_STAT, high=MAX_TABLE_STAT)
     if difference is None and goals_for is not None and goals_against is not None:
         difference = goals_for - goals_against
     return TableEntry(

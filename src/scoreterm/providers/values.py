@@ -121,6 +121,10 @@ def number(value: Any) -> float | None:
     return None
 
 
+MAX_TABLE_STAT = 10**6
+"""No standings number comes near this (points, goals, games): a bigger one is poison."""
+
+
 def integer(value: Any, low: int = 0, high: int = 10**9) -> int | None:
     """A whole number in ``[low, high]`` (``"3"``, ``3``, ``3.0``); None otherwise."""
     found = number(value)

@@ -97,6 +97,7 @@ class ScoretermApp(App[None]):
         self.next_kickoffs: dict[str, datetime | object | None] = {}
         self._lookups: set[asyncio.Task[None]] = set()
         self._pump_task: asyncio.Task[None] | None = None
+        self._new_board_due = False
 
     def on_mount(self) -> None:
         from scoreterm.tui.screens.scoreboard import ScoreboardScreen
@@ -127,26 +128,35 @@ class ScoretermApp(App[None]):
                     self.holding_until = arrived + delay
                     await clock.sleep(max(0.0, arrived + delay - clock.monotonic()))
                     self.holding_until = None
-                self.post_message(FeedUpdate(update))
-            self.post_message(FeedEnded())
+                self.post_message(FeedUpdate(update, feed))
+            self.post_message(FeedEnded(feed))
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # the last good data stays; the status bar says what broke
-            self.post_message(FeedFailed(exc))
+            self.post_message(FeedFailed(exc, feed))
 
     def on_feed_update(self, message: FeedUpdate) -> None:
         """Apply an update to the board, toast what deserves it, and tell the screens."""
+        if message.feed is not self.feed:
+            return  # queued by a feed a replay jump closed
+        if self._new_board_due:
+            # The first word of the feed a jump started: the old board stayed on screen until now.
+            self.board, self._new_board_due = Board(), False
         now = self.options.clock.monotonic()
         self.feed_state = "live"
         for notice in self.board.apply(message.update, now):
             self.alerts.take(notice, now)
         self.version += 1
 
-    def on_feed_ended(self, _: FeedEnded) -> None:
+    def on_feed_ended(self, message: FeedEnded) -> None:
+        if message.feed is not self.feed:
+            return
         self.feed_state = "ended"
         self.version += 1
 
     def on_feed_failed(self, message: FeedFailed) -> None:
+        if message.feed is not self.feed:
+            return
         self.feed_state = "failed"
         if getattr(message.error, "fatal", False):
             # Refused for good (a league the server does not carry, a bad token): the command says
@@ -263,7 +273,11 @@ class ScoretermApp(App[None]):
         self.feed = feed
         if paused and feed.replay is not None:
             feed.replay.clock.pause()
-        self.board = Board()
+        # The board stays until the new feed's first update (the status bar says "catching up"),
+        # rather than "0 matches" for the seconds the catch-up takes; toasts of the left timeline go.
+        self._new_board_due = True
+        self.feed_state = "connecting"
+        self.clear_notifications()
         self._start_pump()
         self.version += 1
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.events import Resize
+from textual.events import DescendantFocus, Resize
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Static
 
@@ -274,6 +274,13 @@ class ScoreboardScreen(Screen[None]):
         box = self.query_one("#filter", Input)
         box.display = True
         box.focus()
+
+    def on_descendant_focus(self, event: DescendantFocus) -> None:
+        """Never let the hidden filter take the keys: Textual may hand it the focus when the table
+        it had is hidden for want of rows (a replay jump, a league with nothing on)."""
+        box = self.query_one("#filter", Input)
+        if event.widget is box and not box.display:
+            self.set_focus(None)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         """Filter as the user types."""
