@@ -320,6 +320,8 @@ def test_game_progress() -> None:
     assert game_progress(Sport.BASKETBALL, "6:00", "Q2", 2) == pytest.approx(0.375)
     assert game_progress(Sport.BASKETBALL, "0:00", "OT", 5) == pytest.approx(1 + 5 / 48)
     assert game_progress(Sport.SOCCER, "HT") is None
+    assert game_progress(Sport.SOCCER, "HT", "HT", 1) == 0.5  # the break: the first half is played
+    assert game_progress(Sport.SOCCER, "", "ET-HT", 3) == pytest.approx(105 / 90)
 
 
 # -- the series -----------------------------------------------------------------------------------

@@ -50,12 +50,16 @@ def test_a_value_holds_until_the_next_point_then_runs_to_the_current_minute() ->
     assert line == pytest.approx([(0.0, 40.0), (9.0, 40.0), (9.0, 88.0), (70.0, 88.0)])
 
 
-def test_the_line_ends_at_ninety_once_over_and_where_it_is_at_a_break() -> None:
+def test_the_line_ends_at_ninety_once_over_and_at_the_half_it_reached_at_a_break() -> None:
     points = [(0.0, prob(0.5, 0.3, 0.2)), (600.0, prob(0.7, 0.1, 0.2))]
     final = match(points, phase=Phase(state=PhaseState.FINAL, period=2, label="FT"), clock="FT")
     assert steps(final, axis_for(final))[-1] == pytest.approx((90.0, 60.0))
+    # ESPN's clock reads "HT" at the break: the line ran to 45' in added time, and must not shrink
+    # back to its last change (10') when half-time comes.
     half_time = match(points, phase=Phase(state=PhaseState.BREAK, period=1, label="HT"), clock="HT")
-    assert steps(half_time, axis_for(half_time))[-1] == pytest.approx((10.0, 60.0))
+    assert steps(half_time, axis_for(half_time))[-1] == pytest.approx((45.0, 60.0))
+    extra_break = match(points, phase=Phase(state=PhaseState.BREAK, period=3, label="ET-HT"), clock="")
+    assert steps(extra_break, axis_for(extra_break))[-1] == pytest.approx((105.0, 60.0))
     # Added time sits on the half's last minute, as the engine's elapsed_s counts it.
     added = match(points, clock="90'+4'")
     assert now_x(added, axis_for(added), 10.0) == pytest.approx(90.0)
@@ -65,6 +69,7 @@ def test_extra_time_widens_the_axis_to_120() -> None:
     m = match([(0.0, prob(0.5, 0.5, advance=True)), (6000.0, prob(0.6, 0.4, advance=True))], clock="100'")
     axis = axis_for(m)
     assert axis.length == 120.0 and axis.labels[-1] == "120'"
+    assert now_x(m, axis, 0.0) == pytest.approx(100.0)  # the 100th minute, not 100/90 of the axis
     assert axis_for(match([(0.0, prob(0.5, 0.3, 0.2))])).length == 90.0
 
 

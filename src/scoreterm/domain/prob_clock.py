@@ -74,6 +74,7 @@ def soccer_time(clock: str, label: str, period: int = 0) -> SoccerTime:
 
 
 _PHASE_START = {"1H": 0, "2H": 45, "ET": 90, "": 0}
+_BREAK_MINUTE = {"HT": 45, "ET-HT": 105}
 
 
 def _soccer_phase(label: str, period: int) -> str:
@@ -160,7 +161,11 @@ def game_progress(sport: Sport, clock: str, label: str = "", period: int = 0) ->
     """
     if sport is Sport.SOCCER:
         minute = exact_minute(clock)
-        return None if minute is None else min(minute[0], 130) / 90.0
+        if minute is None:
+            # A break has no running clock (ESPN's reads "HT"): the line still reached the break.
+            at_break = _BREAK_MINUTE.get(_soccer_phase(label, period))
+            return None if at_break is None else at_break / 90.0
+        return min(minute[0], 130) / 90.0
     number = period if isinstance(period, int) else 0
     share, known = us_remaining(sport, number, clock, label)
     if not known:

@@ -31,6 +31,8 @@ class Axis:
     length: float
     ticks: tuple[float, ...]
     labels: tuple[str, ...]
+    regulation: float | None = None
+    """Units of regulation when the axis runs beyond it (soccer's 90 on the 120' axis)."""
 
 
 _SOCCER = Axis(60.0, 90.0, (0, 15, 30, 45, 60, 75, 90), ("0'", "15'", "30'", "HT", "60'", "75'", "90'"))
@@ -39,6 +41,7 @@ _SOCCER_ET = Axis(
     120.0,
     (0, 15, 30, 45, 60, 75, 90, 105, 120),
     ("0'", "15'", "30'", "HT", "60'", "75'", "90'", "", "120'"),
+    regulation=90.0,
 )
 _AXES = {
     Sport.BASKETBALL: Axis(60.0, 48.0, (0, 12, 24, 36, 48), ("Q1", "Q2", "Q3", "Q4", "end")),
@@ -83,7 +86,8 @@ def now_x(match: Match, axis: Axis, last: float) -> float:
     progress = game_progress(sport_of(match), match.clock, match.phase.label, match.phase.period)
     if progress is None:
         return last
-    return max(last, progress * axis.length)
+    # Progress is a share of regulation (past 1 in extra time), whatever length the axis shows.
+    return max(last, progress * (axis.regulation or axis.length))
 
 
 def steps(match: Match, axis: Axis) -> Points:
