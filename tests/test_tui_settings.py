@@ -102,6 +102,21 @@ async def test_f_cycles_first_team_second_team_neither(tmp_path: Path) -> None:
     assert stat.S_IMODE(config.stat().st_mode) == 0o600  # a new config file is the user's alone
 
 
+async def test_a_saved_team_the_environment_overrides_says_so(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    app = app_on(config)
+    app.saver.environ = {"SCORETERM_FAVOURITES": "Arsenal"}  # as if exported in the shell
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await until(pilot, lambda: len(rows(app)) == 2)
+        await pilot.press("home", "f")
+        await until(pilot, lambda: any("starred" in m for m in said(app)))
+        assert (
+            "Mexico starred · press f again for South Africa "
+            "(saved to config.toml, but SCORETERM_FAVOURITES overrides it)"
+        ) in said(app)
+    assert load_settings(file=config, env={}).settings.favourites == ["Mexico"]
+
+
 async def test_s_keeps_a_team_spoiler_free_and_saves_it(tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
     config.write_text(COMMENTED)

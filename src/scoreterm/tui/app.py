@@ -86,7 +86,7 @@ class ScoretermApp(App[None]):
         self.favourites: list[str] = list(settings.favourites)
         self.spoiler_free: list[str] = list(settings.spoiler_free)
         self.win_column = settings.win_column
-        self.saver = SettingsSaver(options.config_file)
+        self.saver = SettingsSaver(options.config_file, os.environ)
         self.flash_until: dict[str, float] = {}
         self.alerts = Alerts(self)
         self.toasted = self.alerts.toasted

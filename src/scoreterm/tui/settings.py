@@ -6,20 +6,26 @@ layout kept, atomic); :func:`toggle_team` is the rule both team keys follow. No 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scoreterm.config import ConfigError
+from scoreterm.config import ConfigError, env_name
 from scoreterm.domain.model import Team
 from scoreterm.domain.names import normalize_team
 
 
 @dataclass
 class SettingsSaver:
-    """Saves settings to ``file``; with no file (tests, screenshots) nothing is written."""
+    """Saves settings to ``file``; with no file (tests, screenshots) nothing is written.
+
+    ``environ`` is the environment the settings were read from: a variable set there outranks the
+    file, so what is saved would not be what the next start uses (see :meth:`overridden_by`).
+    """
 
     file: Path | None = None
+    environ: Mapping[str, str] = field(default_factory=dict)
 
     def save(self, key: str, value: Any) -> str | None:
         """Write ``key = value``; return None when saved (or nothing to save to), else why not."""
@@ -32,6 +38,11 @@ class SettingsSaver:
         except ConfigError as exc:
             return str(exc)
         return None
+
+    def overridden_by(self, key: str) -> str | None:
+        """The environment variable that outranks the saved ``key`` (None when none is set)."""
+        name = env_name(key)
+        return name if name in self.environ else None
 
     def where(self) -> str:
         """The file's name for a message (``config.toml``), or ``this session`` without one."""

@@ -264,7 +264,12 @@ class ScoreboardScreen(Screen[None]):
     def _save(self, key: str, value: object, message: str, title: str) -> None:
         app = self.scoreterm
         problem = app.saver.save(key, value)
-        if problem is None:
+        variable = app.saver.overridden_by(key)
+        if problem is None and variable is not None:
+            # Saved, but the next start would still use the environment's value: say so now.
+            warning = f"{message} (saved to {app.saver.where()}, but {variable} overrides it)"
+            app.say(warning, title=title, severity="warning")
+        elif problem is None:
             app.say(f"{message} (saved to {app.saver.where()})" if app.saver.file else message, title=title)
         else:
             app.say(f"{message}; not saved: {problem}", title=title, severity="warning")
