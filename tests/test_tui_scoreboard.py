@@ -3,12 +3,15 @@ filter, leagues, delay, replay controls."""
 
 from __future__ import annotations
 
+import contextlib
 import math
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import DataTable
 
 from scoreterm.domain.model import (
@@ -20,6 +23,7 @@ from scoreterm.domain.model import (
     Side,
 )
 from scoreterm.engine.clock import FakeClock
+from scoreterm.tui.app import ScoretermApp
 from scoreterm.tui.rows import is_header
 from scoreterm.tui.screens.help import HelpScreen
 from scoreterm.tui.screens.scoreboard import ScoreboardScreen
@@ -212,12 +216,28 @@ async def test_replay_pause_speed_and_jump() -> None:
         assert "replay demo" in str(app.screen.query_one(StatusBar).render_status())
 
 
-async def test_jumping_forward_over_a_goal_keeps_its_swing_on_the_probability_line() -> None:
+@contextlib.asynccontextmanager
+async def paused_demo(at: float | None = None) -> AsyncIterator[tuple[ScoretermApp, Pilot[Any]]]:
+    """The demo at 60x on a 100x30 dashboard, paused once its matches show (moved to tape second
+    ``at`` when given)."""
     app, session = demo_app(60.0)
-    assert session.replay is not None
+    replay = session.replay
+    assert replay is not None
     async with app.run_test(size=(100, 30)) as pilot:
         await until(pilot, lambda: len(rows(app)) == 2)
-        await pilot.press("space")
+        replay.clock.pause()
+        if at is not None:
+            replay.clock.jump(at - replay.position)
+        yield app, pilot
+
+
+def caught_up(app: ScoretermApp) -> bool:
+    """The replay a jump started has played the tape's past and stands where it was aimed."""
+    return app.feed.replay is not None and not app.feed.replay.clock.held
+
+
+async def test_jumping_forward_over_a_goal_keeps_its_swing_on_the_probability_line() -> None:
+    async with paused_demo() as (app, pilot):
         for _ in range(4):  # 20 minutes on: past Quiñones' 9' goal (t=820)
             await pilot.press("right_square_bracket")
         await until(pilot, lambda: bool(rows(app)) and rows(app)[0][3] == "1-0", within=90.0)
@@ -228,16 +248,13 @@ async def test_jumping_forward_over_a_goal_keeps_its_swing_on_the_probability_li
 
 
 async def test_keys_after_a_jump_made_on_another_screen_still_drive_the_replay() -> None:
-    app, session = demo_app(60.0)
-    assert session.replay is not None
-    async with app.run_test(size=(100, 30)) as pilot:
-        await until(pilot, lambda: len(rows(app)) == 2)
-        await pilot.press("space")
-        start = session.replay.position
+    async with paused_demo() as (app, pilot):
+        assert app.feed.replay is not None
+        start = app.feed.replay.position
         await pilot.press("enter")
         await until(pilot, lambda: type(app.screen).__name__ == "MatchScreen")
         await pilot.press("right_square_bracket")  # jumped from the match screen
-        await until(pilot, lambda: app.feed.replay is not None and not app.feed.replay.clock.held, 90.0)
+        await until(pilot, lambda: caught_up(app), within=90.0)
         await pilot.press("escape")
         await until(pilot, lambda: isinstance(app.screen, ScoreboardScreen))
         await pilot.press("right_square_bracket")  # a replay key, not a letter for a hidden filter
@@ -250,12 +267,7 @@ async def test_keys_after_a_jump_made_on_another_screen_still_drive_the_replay()
 
 async def test_a_jump_keeps_the_board_until_the_new_position_replaces_it() -> None:
     """No "0 matches" while a jump catches up: the board on screen changes once, to the new position."""
-    app, session = demo_app(60.0)
-    assert session.replay is not None
-    async with app.run_test(size=(100, 30)) as pilot:
-        await until(pilot, lambda: len(rows(app)) == 2)
-        await pilot.press("space")
-        session.replay.clock.jump(1500 - session.replay.position)  # after Quiñones' goal
+    async with paused_demo(at=1500) as (app, pilot):  # after Quiñones' goal
         await until(pilot, lambda: rows(app)[0][3] == "1-0")
         app.notify("a toast of the timeline left behind")
         seen: list[int] = []
@@ -267,12 +279,7 @@ async def test_a_jump_keeps_the_board_until_the_new_position_replaces_it() -> No
 
 
 async def test_jump_back_replays_the_tape_to_an_earlier_point() -> None:
-    app, session = demo_app(60.0)
-    assert session.replay is not None
-    async with app.run_test(size=(100, 30)) as pilot:
-        await until(pilot, lambda: len(rows(app)) == 2)
-        session.replay.clock.pause()
-        session.replay.clock.jump(6000 - session.replay.position)  # after the second goal
+    async with paused_demo(at=6000) as (app, pilot):  # after the second goal
         await until(pilot, lambda: rows(app)[0][3] == "2-0")
         await pilot.press("left_square_bracket")  # 5 minutes back: still 2-0 (goal at t=5540)
         await pilot.press("left_square_bracket")  # 10 minutes back: before Jiménez's goal
