@@ -9,6 +9,7 @@ status lines say ok, degraded/down, ok.
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime
 from typing import Any
 
@@ -197,6 +198,14 @@ async def test_a_replay_catching_up_after_a_seek_says_so_and_stands_still() -> N
         clock.release()
         line = bar.render_status().plain
         assert "▶ replay demo" in line and "playing" in line and "catching up" not in line
+
+
+async def test_a_replay_played_to_its_end_shows_a_stop_not_a_play_sign() -> None:
+    app, _ = demo_app(math.inf)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: app.feed_state == "ended", within=90.0)
+        line = app.screen.query_one(StatusBar).render_status().plain
+        assert "■ replay demo 2:03:00/2:03:00 max ended" in line
 
 
 async def test_a_thin_client_cut_off_from_its_server_does_not_show_the_providers_health_as_news() -> None:

@@ -69,8 +69,10 @@ class StatusBar(Static):
                 state = "catching up"  # playing the tape's past before it goes on (a seek back)
             position = min(replay.position, replay.duration)
             standing = replay.clock.paused or replay.clock.held
-            # ‖ while time stands, ▶ while playing: the icon says what is happening, not what a key does.
-            text.append(f"{'‖' if standing else '▶'} replay {replay.name} ", style="bold")
+            # ■ once over, ‖ while time stands, ▶ while playing: the icon says what is happening,
+            # not what a key does.
+            icon = "■" if state == "ended" else "‖" if standing else "▶"
+            text.append(f"{icon} replay {replay.name} ", style="bold")
             text.append(f"{_clock(position)}/{_clock(replay.duration)} {speed} {state}")
         line = app.feed.describe()
         if line is not None:
