@@ -47,7 +47,7 @@ import termios
 import threading
 import time
 import tracemalloc
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -69,8 +69,8 @@ from scoreterm.domain.model import (
     SnapshotUpdate,
     SourceStatus,
     StatusUpdate,
-    Update,
 )
+from scoreterm.engine.feed import QueueFeed
 from scoreterm.providers.espn_normalize import normalize_scoreboard
 from scoreterm.replay.tape import demo_tape
 from scoreterm.session import replay_session
@@ -96,34 +96,6 @@ TARGET_HEAP_GROWTH_KIB = 1024.0  # middle -> end, once warmed up
 TARGET_RSS_GROWTH_KIB = 5 * 1024.0
 
 
-class ScriptedFeed:
-    """A feed that yields what the benchmark pushes, in order, until closed (or nothing, ever)."""
-
-    def __init__(self) -> None:
-        self.queue: asyncio.Queue[Update | None] = asyncio.Queue()
-
-    def push(self, update: Update) -> None:
-        """Queue ``update`` for the app."""
-        self.queue.put_nowait(update)
-
-    async def start(self) -> None:
-        """Nothing to start."""
-
-    def focus(self, match_id: str | None) -> None:
-        """Nothing to keep fresh."""
-
-    def __aiter__(self) -> AsyncIterator[Update]:
-        return self._iterate()
-
-    async def _iterate(self) -> AsyncIterator[Update]:
-        while (update := await self.queue.get()) is not None:
-            yield update
-
-    async def close(self) -> None:
-        """End iteration."""
-        self.queue.put_nowait(None)
-
-
 # -- building the app --------------------------------------------------------------------------
 
 
@@ -144,7 +116,7 @@ def demo_app(speed: float | None, *, start: float = 0.0, paused: bool = False) -
     return make_app(session.feed, options)
 
 
-def scripted_app(feed: ScriptedFeed, leagues: list[str]) -> ScoretermApp:
+def scripted_app(feed: QueueFeed, leagues: list[str]) -> ScoretermApp:
     """The dashboard on a scripted feed (live mode: no replay controls)."""
     return make_app(feed, AppOptions(settings=Settings(), zone=UTC, leagues=leagues))
 
@@ -161,7 +133,7 @@ def build_app(scenario: str, seconds: float) -> ScoretermApp:
     if scenario == "paused":
         return demo_app(1.0, start=PAUSED_AT, paused=True)
     if scenario == "empty":
-        return scripted_app(ScriptedFeed(), ["fifa.world"])
+        return scripted_app(QueueFeed(), ["fifa.world"])
     raise SystemExit(f"unknown scenario {scenario!r}")
 
 
@@ -241,7 +213,7 @@ def _table_cache_entries(app: ScoretermApp) -> float:
     return float(sum(len(getattr(table, name, ())) for name in caches))
 
 
-async def _push_busy_hour(feed: ScriptedFeed, matches: list[Match], seconds: float) -> None:
+async def _push_busy_hour(feed: QueueFeed, matches: list[Match], seconds: float) -> None:
     """An hour of a busy matchday squeezed into ``seconds``: each match changes every 20 s of
     match time (clock, now and then a goal), ``BUSY_UPDATES`` deltas in all, evenly paced."""
     started = time.perf_counter()
@@ -259,7 +231,7 @@ async def _push_busy_hour(feed: ScriptedFeed, matches: list[Match], seconds: flo
 async def child_memory(scenario: str, seconds: float) -> dict[str, Any]:
     pusher: asyncio.Task[None] | None = None
     if scenario == "busy":
-        feed = ScriptedFeed()
+        feed = QueueFeed()
         app = scripted_app(feed, ["fifa.world"])
         matches = latency_matches(big=True)
         feed.push(SnapshotUpdate(channel="league:fifa.world", at=AT, matches=tuple(matches)))
@@ -323,7 +295,7 @@ def latency_matches(big: bool) -> list[Match]:
 
 async def _trip(
     pilot: Pilot[None],
-    feed: ScriptedFeed,
+    feed: QueueFeed,
     table: DataTable[Any],
     timings: list[Timing],
     update: DeltaUpdate,
@@ -347,7 +319,7 @@ async def _trip(
 
 
 async def child_latency(updates: int, big: bool) -> dict[str, Any]:
-    feed = ScriptedFeed()
+    feed = QueueFeed()
     app = scripted_app(feed, ["fifa.world"])
     matches = latency_matches(big)
     target = matches[len(matches) // 2]
