@@ -435,3 +435,43 @@ def test_board_timeline_puts_breaks_where_they_belong_even_when_seen_late() -> N
         for e in board.timeline("m1")
     ]
     assert order == ["1H", "A", "HT", "2H", "B", "C", "FT"]
+
+
+def test_a_snapshot_that_starts_the_history_over_replaces_the_timeline_and_goals_toast_again() -> None:
+    """A server that restarted with a new history sends a snapshot (``recovered: false``) of a match
+    further back than we hold: what we showed of the lost history must go, and a goal scored again
+    in the new one is news (a thin client kept the full-time timeline at 1-0 and toasted nothing)."""
+    first, second = goal("9'", Score(1, 0), "Quiñones", 16), goal("67'", Score(2, 0), "Jiménez", 120)
+    full_time = live_match(
+        score=Score(2, 0),
+        phase=Phase(state=PhaseState.FINAL, period=2, label="FT"),
+        clock="FT",
+        events=(first, second),
+        seq=178,
+    )
+    board = Board()
+    board.apply(snapshot(full_time), 0.0)
+    assert [e.event.player for e in board.timeline("m1") if e.event.kind is EventKind.GOAL] == [
+        "Quiñones",
+        "Jiménez",
+    ]
+    restarted = live_match(
+        score=Score(1, 0), clock="33'", events=(msgspec.structs.replace(first, seq=5),), seq=9
+    )
+    board.apply(snapshot(restarted), 1.0)
+    entries = board.timeline("m1")
+    assert [e.event.player for e in entries if e.event.kind is EventKind.GOAL] == ["Quiñones"]
+    assert not any(e.event.key == "phase:FT" for e in entries)
+    notices = board.apply(event("m1", msgspec.structs.replace(second, seq=12)), 2.0)
+    assert [n.title for n in notices] == ["GOAL! Mexico"]
+
+
+def test_a_snapshot_that_continues_the_history_keeps_the_timeline() -> None:
+    first = goal("9'", Score(1, 0), "Quiñones", 3)
+    board = Board()
+    board.apply(snapshot(live_match(score=Score(1, 0), events=(first,), seq=4)), 0.0)
+    kick_off = MatchEvent(kind=EventKind.PHASE_CHANGE, detail="1H", minute="1'", key="phase:1H", seq=1)
+    board.apply(event("m1", kick_off), 0.0)
+    board.apply(snapshot(live_match(score=Score(1, 0), clock="30'", events=(first,), seq=6)), 1.0)  # a resync
+    assert [e.event.key for e in board.timeline("m1")] == ["phase:1H", "goal:home:1-0"]
+    assert board.apply(event("m1", first), 2.0) == []  # known: no second toast

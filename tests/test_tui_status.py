@@ -208,6 +208,26 @@ async def test_a_replay_played_to_its_end_shows_a_stop_not_a_play_sign() -> None
         assert "■ replay demo 2:03:00/2:03:00 max ended" in line
 
 
+class _NeverConnected(ScriptedFeed):
+    def describe(self) -> str | None:
+        return "reconnecting: retry in 1s (attempt 4)"
+
+
+async def test_a_thin_client_that_never_connected_says_only_that() -> None:
+    connection = StatusUpdate(
+        channel=CONNECTION,
+        at=AT,
+        status=SourceStatus(provider="ws://127.0.0.1:8799/v1/ws", state="reconnecting", message="refused"),
+    )
+    feed = _NeverConnected([connection])
+    app = make_app(feed, AppOptions(settings=Settings(), zone=UTC, leagues=[]))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: app.board.connection is not None)
+        line = app.screen.query_one(StatusBar).render_status().plain
+        # Not "...(attempt 4)live…": nothing is live, and the connection line has said it all.
+        assert line.splitlines()[0].rstrip() == "⇄ reconnecting: retry in 1s (attempt 4)"
+
+
 async def test_a_thin_client_cut_off_from_its_server_does_not_show_the_providers_health_as_news() -> None:
     connection = StatusUpdate(
         channel=CONNECTION,

@@ -119,6 +119,8 @@ class Board:
             case SnapshotUpdate(matches=matches):
                 self.last_data_at = now
                 for match in matches:
+                    if self._starts_over(match):
+                        self._forget(match.id)
                     self._set_match(match)
             case DeltaUpdate(match=match):
                 self.last_data_at = now
@@ -130,6 +132,26 @@ class Board:
                 if match_id:
                     return self._event(match_id, event)
         return []
+
+    def _starts_over(self, match: Match) -> bool:
+        """True when a snapshot of ``match`` is not a continuation of what the board holds: its seq
+        went back, or it lacks events the timeline shows (the server began a new history, as after a
+        restart on an empty database, and said ``recovered: false``)."""
+        old = self.matches.get(match.id)
+        if old is None:
+            return False
+        if match.seq < old.seq:
+            return True
+        timeline = self.timelines.get(match.id, {}).values()
+        # Phase markers are not among a match's events (they come as events of their own).
+        shown = {entry.event.key for entry in timeline if entry.event.kind is not EventKind.PHASE_CHANGE}
+        return not shown <= {event.key for event in match.events}
+
+    def _forget(self, match_id: str) -> None:
+        """Drop all the board holds of ``match_id`` (its timeline, chart, previous odds)."""
+        self.matches.pop(match_id, None)
+        self.timelines.pop(match_id, None)
+        self.previous_odds.pop(match_id, None)
 
     def _set_match(self, match: Match) -> None:
         old = self.matches.get(match.id)

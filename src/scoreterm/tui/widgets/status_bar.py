@@ -100,7 +100,8 @@ class StatusBar(Static):
                     trouble = status.message
                 if replay is None:
                     self._countdown(text, board.next_poll_in(now), status.retrying, gap)
-        elif replay is None:
+        elif replay is None and line is None:
+            # A feed that describes itself (a thin client: "⇄ reconnecting ...") has said it all.
             text.append(f"{app.feed_state}…", style="yellow")
         age = board.data_age(now)
         if age is not None:
