@@ -187,3 +187,12 @@ def test_scores_json_carries_the_live_win_probability(
     assert prob["away"] > 0.85 and 0.05 < prob["home"] < 0.15
     assert abs(prob["home"] + prob["away"] - 1) < 1e-9
     assert all(row["prob"] is None for row in rows if row["phase"] != "live")
+
+
+@pytest.mark.parametrize("tape", [["--demo"], ["--replay", "match.tape"]], ids=["demo", "replay"])
+def test_serve_refuses_a_league_with_a_tape_rather_than_ignore_it(tape: list[str]) -> None:
+    result = runner.invoke(app, ["serve", *tape, "--league", "eng.1", "--port", "0"])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    [line] = result.stderr.splitlines()
+    assert line.startswith("scoreterm: error: --league does not apply to a tape")

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
+from scoreterm.commands.common import UserError, report
 from scoreterm.commands.options import LeagueOpt, ProviderOpt
 
 
@@ -78,6 +79,10 @@ def serve(
     from scoreterm.commands.serve import ServeRequest, run_serve
     from scoreterm.net.server import ServerConfig
 
+    if league and (demo or replay_file is not None):
+        # A tape holds the leagues it was recorded for: -l could only be silently ignored.
+        message = "--league does not apply to a tape: serve plays the leagues it holds"
+        raise typer.Exit(report(UserError(message + (" (the demo: fifa.world)" if demo else ""))))
     flags: dict[str, Any] = {"leagues": league or None, "redis_url": redis}
     if provider is not None:
         flags["providers"] = [provider]
