@@ -36,7 +36,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from scoreterm.domain.model import SnapshotUpdate
-from scoreterm.engine.clock import ScaledClock, SystemClock
+from scoreterm.engine.clock import Clock, ScaledClock, SystemClock
 from scoreterm.net.history import History
 from scoreterm.net.server import WS_PATH, ScoretermServer, ServerConfig
 from scoreterm.net.state import ServerState
@@ -128,6 +128,7 @@ async def running_server(
     paused: bool = True,
     start_at: float = 0.0,
     ready_timeout: float = 10.0,
+    real_clock: Clock | None = None,
 ) -> AsyncIterator[RunningServer]:
     """Start a server on ``tape`` (default: the demo tape) and stop it on exit.
 
@@ -142,6 +143,7 @@ async def running_server(
         start_at: tape seconds to jump to before the engine's first poll (e.g. where a killed server
             stood).
         ready_timeout: bound on the wait for the first snapshot of every league.
+        real_clock: the real time under the replay clock (a ``FakeClock`` to move it by hand).
 
     Yields:
         The running server, after every league's first snapshot was published and taken in.
@@ -149,7 +151,7 @@ async def running_server(
     cfg = config if config is not None else server_config()
     own_history = history is None
     hist = history if history is not None else History(history_path, per_match=cfg.history_per_match)
-    session = replay_session(tape or demo_tape(), UTC, name="test", speed=speed)
+    session = replay_session(tape or demo_tape(), UTC, name="test", speed=speed, real_clock=real_clock)
     assert session.replay is not None
     if paused:
         session.replay.clock.pause()

@@ -16,6 +16,7 @@ import copy
 import io
 import itertools
 import json
+import math
 import random
 from collections import Counter, defaultdict
 from datetime import UTC, datetime
@@ -31,7 +32,8 @@ from scoreterm.config import Settings
 from scoreterm.domain.leagues import get_league
 from scoreterm.domain.minutes import minute_order
 from scoreterm.engine.clock import FakeClock
-from scoreterm.session import live_session
+from scoreterm.replay.tape import demo_tape
+from scoreterm.session import live_session, replay_session
 from tests.payloads import load_fixture
 
 SCOREBOARD = "/apis/site/v2/sports/soccer/fifa.world/scoreboard"
@@ -216,3 +218,18 @@ def test_a_capture_then_itself_reshuffled_is_nothing_new(name: str) -> None:
     shuffled = revise(payload, random.Random(7))
     lines = asyncio.run(watch_json([payload, shuffled, payload]))
     assert [line for line in lines if line["type"] == "event"] == []
+
+
+async def test_every_delta_of_the_demo_names_what_changed_even_the_match_centre() -> None:
+    """The demo's commentary and shots move between scoreboard changes: such a delta used to say
+    ``"changed": []``, as if nothing had."""
+    session = replay_session(demo_tape(), UTC, name="demo", speed=math.inf)
+    out = io.StringIO()
+    await session.feed.start()
+    try:
+        await print_feed(session.feed, out)
+    finally:
+        await session.feed.close()
+    deltas = [line for line in map(json.loads, out.getvalue().splitlines()) if line["type"] == "delta"]
+    assert deltas and all(d["changed"] for d in deltas)
+    assert any(d["changed"] == ["centre"] for d in deltas)

@@ -49,8 +49,6 @@ class TapeReplay:
     transport: ReplayTransport
     tape: Tape
     zone: tzinfo
-    real_clock: Clock | None = None
-    """Where the replay's real time comes from (None: the system's; a fake one in tests)."""
 
     @property
     def position(self) -> float:
@@ -77,7 +75,7 @@ class TapeReplay:
             name=self.name,
             speed=self.clock.speed,
             start_at=offset,
-            real_clock=self.real_clock,
+            real_clock=self.clock.real,
         )
         if session.replay is not None and math.isinf(self.clock.speed):
             session.replay.clock.pause()
@@ -214,7 +212,7 @@ def replay_session(
 
         warm_up = functools.partial(catch_up, twin, tape.header.started_at, then=clock.release)
     engine = _tape_engine(tape, zone, name, client, clock, tape_schedule(transport), warm_up=warm_up)
-    control = TapeReplay(name, clock, transport, tape, zone, real_clock)
+    control = TapeReplay(name, clock, transport, tape, zone)
     feed = LocalFeed(engine, engine.bus, replay=control, on_close=client.aclose)
     return Session(feed, engine, client, clock, replay=control)
 

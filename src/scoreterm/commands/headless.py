@@ -9,12 +9,16 @@ same lines come out of a local engine, a remote server and a replay.
 
 from __future__ import annotations
 
+import errno
 import json
+import os
+import sys
 from collections.abc import Callable
 from typing import Any, TextIO
 
 import msgspec
 
+from scoreterm.commands.common import EXIT_FAILED, EXIT_OK
 from scoreterm.domain.display import match_json, prob_json
 from scoreterm.domain.model import (
     DeltaUpdate,
@@ -33,6 +37,7 @@ from scoreterm.domain.table import LiveTable
 from scoreterm.engine.feed import Feed
 
 _DETAILS = ("odds", "stats", "venue")
+_NOT_SHOWN = ("centre", "trend", "consensus", "stage")
 
 
 class LinePrinter:
@@ -41,6 +46,7 @@ class LinePrinter:
     def __init__(self) -> None:
         self.known: dict[str, Match] = {}
         self._states: dict[str, tuple[StatusState, str]] = {}
+        self._tables: dict[str, dict[str, Any]] = {}
 
     def line(self, update: Update) -> dict[str, Any] | None:
         """The JSON object printed for ``update``; None when it says nothing new."""
@@ -65,7 +71,13 @@ class LinePrinter:
             case StatusUpdate():
                 return self._status(update.channel, update.status)
             case TableUpdate():
-                return table_json(update.table)
+                # A table comes again when only what the line leaves out moved (the official
+                # table's time stamp after a refetch): the same line again would say nothing new.
+                line = table_json(update.table)
+                if self._tables.get(update.table.league) == line:
+                    return None
+                self._tables[update.table.league] = line
+                return line
 
     def _delta(self, match: Match, seq: int) -> dict[str, Any]:
         before = self.known.get(match.id)
@@ -176,6 +188,9 @@ def changed_fields(before: Match | None, after: Match) -> list[str]:
             fields.append(name)
     if _event_changes(before, after):
         fields.append("events")
+    # Parts the line leaves out; a league channel over --server carries none of them, so a delta
+    # there can say [] (the match centre moved: subscribe to match:<id> for it).
+    fields += [name for name in _NOT_SHOWN if getattr(before, name) != getattr(after, name)]
     return fields
 
 
@@ -200,10 +215,51 @@ def _shown(event: MatchEvent) -> tuple[object, ...]:
 StatusHook = Callable[[str, SourceStatus, StatusState | None], None]
 
 
+class OutputError(Exception):
+    """Writing the lines failed: the reader went away (a closed pipe) or the disk is full.
+
+    Raised by :func:`print_feed` (apart from the feed's own errors); :func:`output_failed` turns it
+    into the command's exit.
+    """
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(error.strerror or str(error))
+        self.error = error
+
+    @property
+    def closed(self) -> bool:
+        """Whether the reader closed the pipe (``| head -3`` took what it wanted)."""
+        return isinstance(self.error, BrokenPipeError) or self.error.errno == errno.EPIPE
+
+
+def output_failed(error: OutputError, out: TextIO | None = None) -> int:
+    """Exit code for lines that could not be written, with one line on stderr when it is a fault.
+
+    A closed pipe exits 0 in silence: the stream never ends by itself, so ``| head -3`` is the way to
+    take three lines, and a ``set -o pipefail`` script must not fail for it. Anything else (a full disk)
+    says ``cannot write output: ...`` and exits 1. Either way ``out`` (stdout by default) then points
+    at /dev/null, so the interpreter's last flush of what is still buffered does not fail again.
+    """
+    target = out if out is not None else sys.stdout
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, target.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # not a real file (a test's StringIO): nothing to flush later
+        pass
+    if error.closed:
+        return EXIT_OK
+    print(f"scoreterm: error: cannot write output: {error}", file=sys.stderr, flush=True)
+    return EXIT_FAILED
+
+
 async def print_feed(feed: Feed, out: TextIO, *, on_status: StatusHook | None = None) -> int:
     """Print every update of ``feed`` as JSON lines until it ends; return the lines printed.
 
     ``on_status(channel, status, previous_state)`` hears every change of a source's state.
+
+    Raises:
+        OutputError: ``out`` could not be written (a closed pipe, a full disk).
     """
     printer = LinePrinter()
     printed = 0
@@ -213,7 +269,10 @@ async def print_feed(feed: Feed, out: TextIO, *, on_status: StatusHook | None = 
         if line is not None and on_status is not None and isinstance(update, StatusUpdate):
             on_status(update.channel, update.status, before)
         if line is not None:
-            out.write(json.dumps(line, ensure_ascii=False) + "\n")
-            out.flush()
+            try:
+                out.write(json.dumps(line, ensure_ascii=False) + "\n")
+                out.flush()
+            except OSError as exc:
+                raise OutputError(exc) from exc
             printed += 1
     return printed

@@ -15,7 +15,7 @@ from typing import Any
 
 from scoreterm import paths
 from scoreterm.commands.common import EXIT_FAILED, EXIT_OK, UserError, leagues_from, report, settings_from
-from scoreterm.commands.headless import print_feed
+from scoreterm.commands.headless import OutputError, output_failed, print_feed
 from scoreterm.commands.progress import RecordProgress, show_progress
 from scoreterm.config import ConfigError, Settings, user_zone
 from scoreterm.domain.dates import BadDateSpec, parse_date_spec
@@ -94,7 +94,10 @@ def run_watch_json(flags: Mapping[str, Any], date_spec: str) -> int:
 
 
 async def _print_until_done(session: Session) -> int:
-    await print_feed(session.feed, sys.stdout)
+    try:
+        await print_feed(session.feed, sys.stdout)
+    except OutputError as exc:
+        return output_failed(exc)
     if session.feed.error is not None:
         return report(UserError(str(session.feed.error), EXIT_FAILED))
     return EXIT_OK

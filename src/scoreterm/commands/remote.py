@@ -7,11 +7,11 @@ import sys
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import urlsplit
 
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from scoreterm.commands.common import (
+    EXIT_FAILED,
     EXIT_NO_PROVIDER,
     EXIT_OK,
     EXIT_USAGE,
@@ -21,22 +21,26 @@ from scoreterm.commands.common import (
     run_dashboard,
     settings_from,
 )
-from scoreterm.commands.headless import print_feed
+from scoreterm.commands.headless import OutputError, output_failed, print_feed
 from scoreterm.config import ConfigError, user_zone
 from scoreterm.domain.channels import CONNECTION
 from scoreterm.domain.model import SourceStatus, StatusState
-from scoreterm.net.client import RemoteFeed, ServerRefused, UnknownChannel
+from scoreterm.net.client import RemoteFeed, ServerRefused, UnknownChannel, WrongURL
 from scoreterm.net.protocol import CloseCode
+from scoreterm.net.server_url import BadServerURL, server_url
 
 
 def run_remote(
     url: str, leagues: list[str] | None, token: str | None, flags: Mapping[str, Any], *, as_json: bool
 ) -> int:
-    """Follow ``url`` until interrupted, or refused for good: exit 2 for a token it refuses or a
-    league it does not carry, else 3."""
+    """Follow ``url`` until interrupted, or refused for good: exit 2 for a URL that is no server's
+    (bad port, HTTP 404), a token it refuses or a league it does not carry, 3 for another refusal, 1
+    when the connection stopped on something unexpected."""
     try:
-        if urlsplit(url).scheme not in ("ws", "wss"):
-            raise UserError(f"bad --server {url!r}: use ws://host:port or wss://host:port")
+        try:
+            server_url(url)
+        except BadServerURL as exc:
+            raise UserError(f"bad --server {url!r}: {exc}") from exc
         if leagues:
             leagues = [lg.slug for lg in leagues_from(leagues)]  # aliases (epl) as the server's slugs
         settings = settings_from(flags).settings
@@ -59,16 +63,22 @@ def run_remote(
         config_file=paths.config_file(),
     )
     code = run_dashboard(make_app(feed, options))
-    return _refused(feed) if feed.error else code
+    return _stopped(feed) if feed.error else code
 
 
 def _run_json(feed: RemoteFeed) -> int:
+    """Print the feed's lines until interrupted; the exit code as :func:`run_remote` says."""
+
     async def main() -> int:
         await feed.start()
         try:
             await print_feed(feed, sys.stdout, on_status=_tell_stderr)
-        except ServerRefused:
-            return _refused(feed)
+        except OutputError as exc:
+            return output_failed(exc)
+        except Exception:  # the feed ended on an error: feed.error is it (a refusal, or unexpected)
+            if feed.error is None:
+                raise
+            return _stopped(feed)
         finally:
             await feed.close()
         return EXIT_OK
@@ -79,18 +89,22 @@ def _run_json(feed: RemoteFeed) -> int:
         return EXIT_OK
 
 
-def _refused(feed: RemoteFeed) -> int:
-    """Say why the server refused us, once; a token it refuses is a usage error (exit 2)."""
+def _stopped(feed: RemoteFeed) -> int:
+    """Say why the feed stopped, once: a token the server refuses, a league it does not carry or a URL
+    that is no scoreterm server's is a usage error (exit 2); another refusal exits 3, an unexpected
+    stop 1."""
     error = feed.error
     if error is not None and _token_refused(error):
         sent = bool(feed.token) or isinstance(error.__cause__, InvalidStatus)  # or ?token= in the URL
         cause = "refused the token" if sent else "needs a token"
         fix = "pass --token (the one `scoreterm serve` was given), set SCORETERM_TOKEN, or run "
         fix += "`scoreterm config set server.token TOKEN`"
-        print(f"scoreterm: error: {feed.url} {cause}: {fix}", file=sys.stderr, flush=True)
+        print(f"scoreterm: error: {feed.shown_url} {cause}: {fix}", file=sys.stderr, flush=True)
         return EXIT_USAGE
     print(f"scoreterm: error: {error}", file=sys.stderr, flush=True)
-    return EXIT_USAGE if isinstance(error, UnknownChannel) else EXIT_NO_PROVIDER
+    if isinstance(error, UnknownChannel | WrongURL):
+        return EXIT_USAGE
+    return EXIT_NO_PROVIDER if isinstance(error, ServerRefused) else EXIT_FAILED
 
 
 def _token_refused(error: BaseException) -> bool:

@@ -201,6 +201,11 @@ class ScaledClock(_VirtualClock):
         return self._anchor_virtual + (self._real.monotonic() - self._anchor_real) * self._speed
 
     @property
+    def real(self) -> Clock:
+        """The clock real time comes from (what a replay's ages in real seconds are counted on)."""
+        return self._real
+
+    @property
     def speed(self) -> float:
         """Virtual seconds per real second (``math.inf`` at max speed)."""
         return self._speed

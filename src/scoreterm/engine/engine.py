@@ -36,7 +36,7 @@ from scoreterm.domain.model import (
     Update,
 )
 from scoreterm.domain.table import LiveTable
-from scoreterm.engine.clock import Clock
+from scoreterm.engine.clock import Clock, ScaledClock
 from scoreterm.engine.consensus import ConsensusKeeper, ConsensusSource
 from scoreterm.engine.failover import CircuitBreaker, CrossChecker, FailoverPolicy
 from scoreterm.engine.health import ProviderHealth
@@ -123,6 +123,8 @@ class Engine(Generic[P]):
     ) -> None:
         self.bus = bus
         self.clock = clock
+        # Ages a status reports are real seconds, also when the engine plays a tape on tape time.
+        self.real_clock: Clock = clock.real if isinstance(clock, ScaledClock) else clock
         self.options = options
         self.store = MatchStore()
         self.identity = IdentityMap()
@@ -134,6 +136,7 @@ class Engine(Generic[P]):
                 ProviderHealth(clock),
                 CircuitBreaker(clock, rng=self._rng),
                 QuotaBudget(REQUEST_BUDGETS[p.name], clock) if p.name in REQUEST_BUDGETS else None,
+                real=self.real_clock,
             )
             for p in providers
         }
@@ -196,7 +199,8 @@ class Engine(Generic[P]):
         retried (``retrying``); ``stale`` once they have failed for three poll intervals;
         ``down`` when no provider may be asked (circuits open); ``unreachable`` when the provider
         never answered at all. ``last_ok_age_s`` counts from the last successful fetch, whether
-        or not it changed anything.
+        or not it changed anything, in real seconds (a replay's engine runs on tape time, which a
+        served tape's ``/health`` must not pass off as real).
         """
         state = self._leagues[slug]
         name = state.provider or state.failover.choose() or (state.failover.order or ["none"])[0]
@@ -205,6 +209,8 @@ class Engine(Generic[P]):
             return SourceStatus(provider=name, health=0.0, state="down", message="no provider")
         now = self.clock.monotonic()
         age = None if provider.last_ok_at is None else max(0.0, now - provider.last_ok_at)
+        real = provider.last_ok_real
+        real_age = None if real is None else max(0.0, self.real_clock.monotonic() - real)
         kind: ProviderState = "ok"
         message = ""
         if state.problem:
@@ -219,7 +225,7 @@ class Engine(Generic[P]):
             state=kind,
             message=message,
             last_ok=provider.last_ok,
-            last_ok_age_s=None if age is None else round(age, 3),
+            last_ok_age_s=None if real_age is None else round(real_age, 3),
             next_poll_s=None if next_poll_s is None else round(max(0.0, next_poll_s), 3),
             interval_s=state.interval,
             retrying=bool(state.problem) and state.attempt > 0,

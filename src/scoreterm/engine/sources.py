@@ -36,6 +36,9 @@ class SourceState:
     quota: QuotaBudget | None = None
     last_ok: datetime | None = None
     last_ok_at: float | None = None
+    # The real clock (a replay's engine runs on tape time) and its reading at the last success.
+    real: Clock | None = None
+    last_ok_real: float | None = None
     failed: bool = False
 
     counted: int = 0
@@ -67,6 +70,7 @@ class SourceState:
         self.breaker.record_success()
         self.last_ok = clock.now()
         self.last_ok_at = clock.monotonic()
+        self.last_ok_real = (self.real or clock).monotonic()
 
     def record_failure(self, error: ProviderError) -> None:
         """A request failed with ``error``."""

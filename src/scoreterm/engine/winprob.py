@@ -5,7 +5,10 @@
 ``trend.prob`` when the number moved by half a point or more. It remembers, per match, the price
 at kick-off (the model's prior in play) and whether the live price is older than the last goal: a
 book's ``current`` line often lags a goal by a poll or two, and in that gap the model, not the
-stale price, says who is winning.
+stale price, says who is winning. Once a match is over (phase ``final``) the line is its result:
+1/0/0 (a draw 0/1/0, a knock-out who went through) with the source ``result``, never the model's
+last estimate; a final score that is flagged suspect or unconfirmed says nothing certain, and the
+last number stays.
 """
 
 from __future__ import annotations
@@ -43,6 +46,8 @@ SWING_KINDS = frozenset(
     }
 )
 POINTS = 240
+RESULT = "result"
+"""The source of a finished match's probability: its result, not an estimate."""
 _SOCCER_SECONDS = 90 * 60.0
 
 
@@ -60,7 +65,8 @@ class ProbabilityTracker:
         self._priors: dict[str, _Priors] = {}
 
     def update(self, prev: Match | None, merged: Match, espn: WinProbability | None) -> Match:
-        """``merged`` with its ``prob`` (held unless it moved by half a point) and line."""
+        """``merged`` with its ``prob`` (held unless it moved by half a point; a finished match's
+        result) and line."""
         priors = self._priors.setdefault(merged.id, _Priors())
         odds = merged.odds
         if odds is not None and not odds.in_play and merged.phase.state is PhaseState.SCHEDULED:
@@ -96,7 +102,9 @@ class ProbabilityTracker:
             # No live price from the scoreboard's book: the books' consensus since the last goal is.
             prob = consensus.prob
         held = prev.prob if prev is not None else None
-        if prob is not None and held is not None and not moved(held, prob):
+        if merged.phase.state is PhaseState.FINAL:
+            prob = _result(merged, prob, held)
+        elif prob is not None and held is not None and not moved(held, prob):
             prob = held
         if prob == merged.prob:
             return merged
@@ -118,6 +126,21 @@ class ProbabilityTracker:
         )
         series = append_if_moved(trend.prob, point, limit=POINTS)
         return msgspec.structs.replace(match, trend=msgspec.structs.replace(trend, prob=series))
+
+
+def _result(
+    match: Match, outcome: WinProbability | None, held: WinProbability | None
+) -> WinProbability | None:
+    """A finished match's certain outcome (``outcome``, from the model's final branch) as its result.
+
+    None when the winner is not known (a knock-out level without a shoot-out score); the last number
+    when the final score cannot be trusted (flagged suspect or unconfirmed).
+    """
+    if outcome is None:
+        return None
+    if match.unconfirmed or "score" in match.suspect:
+        return held
+    return msgspec.structs.replace(outcome, source=RESULT)
 
 
 def _price(line: MoneyLine) -> WinProbability | None:

@@ -1,8 +1,11 @@
 """The thin client: a Feed that reads a ``scoreterm serve`` over WebSocket.
 
-It reconnects with exponential backoff and full jitter, resumes from the last seq it holds for
-each match (the server replays what was missed, or says ``recovered: false`` and sends a fresh
-snapshot), drops duplicates, and measures round-trip latency with pings.
+It reconnects with exponential backoff and full jitter (longer when a 429 says ``Retry-After``),
+resumes from the last seq it holds for each match (the server replays what was missed, or says
+``recovered: false`` and sends a fresh snapshot), drops duplicates, and measures round-trip latency
+with pings. What retrying cannot fix (a refused token, a league the server does not carry, a 404: the
+URL is wrong) ends the feed with :class:`ServerRefused`; anything unexpected ends it with
+:class:`FeedStopped`, never with a task that died in silence.
 """
 
 from __future__ import annotations
@@ -13,6 +16,9 @@ import enum
 import logging
 import random
 from collections.abc import AsyncIterator
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+from http import HTTPStatus
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
@@ -31,15 +37,18 @@ from scoreterm.domain.model import (
 from scoreterm.engine.clock import Clock, SystemClock
 from scoreterm.engine.feed import ReplayControl
 from scoreterm.net import protocol as p
+from scoreterm.net.server_url import WS_PATH, server_url, shown_url
 
 log = logging.getLogger(__name__)
-WS_PATH = "/v1/ws"
 PING_EVERY_S = 10.0
 OFFLINE_AFTER = 5
 CONNECT_TIMEOUT_S = 10.0
 # Quitting waits this long at most for the server to answer our close (a busy server may not).
 CLOSE_TIMEOUT_S = 2.0
 CONNECTION_CHANNEL = CONNECTION
+# A 429's Retry-After is honoured up to this: a server asking for an hour is misconfigured, and a
+# user watching a match would rather see it try again than wait for nothing.
+RETRY_AFTER_CAP_S = 300.0
 
 
 class ConnectionState(enum.StrEnum):
@@ -63,6 +72,17 @@ class UnknownChannel(ServerRefused):
     """The server does not carry a league we asked for."""
 
 
+class WrongURL(ServerRefused):
+    """Nothing at the URL answers as a scoreterm server (HTTP 404 at the upgrade): fix ``--server``."""
+
+
+class FeedStopped(Exception):
+    """The connection task ended on something unexpected (a bug, a library's surprise).
+
+    Not fatal: a dashboard keeps the last data and says the feed stopped; ``--json`` exits 1.
+    """
+
+
 class RemoteFeed:
     """A feed of a remote server's updates for some leagues (all it serves when none given)."""
 
@@ -76,7 +96,8 @@ class RemoteFeed:
         rng: random.Random | None = None,
         queue_size: int = 10_000,
     ) -> None:
-        self.url = url.rstrip("/") + ("" if url.rstrip("/").endswith(WS_PATH) else WS_PATH)
+        self.url = server_url(url)  # BadServerURL (a ValueError) for one it could never connect to
+        self.shown_url = shown_url(self.url)
         self.leagues = leagues
         self.token = token
         self.replay: ReplayControl | None = None  # a server's stream: nothing to pause or rewind
@@ -89,6 +110,11 @@ class RemoteFeed:
         self.state = ConnectionState.CONNECTING
         self.attempt = 0
         self.retry_in: float | None = None
+        """The wait scheduled before the next attempt (None while none is scheduled)."""
+        self.retry_at: float | None = None
+        """When the next attempt starts, on ``clock.monotonic()``."""
+        self.asked_wait: float | None = None
+        """The wait a 429's ``Retry-After`` asked for (bounded), when that is why we wait."""
         self.latency_ms: float | None = None
         self.duplicates_dropped = 0
         self.recovered: bool | None = None
@@ -138,17 +164,24 @@ class RemoteFeed:
                 await ws.send(p.encode_client(p.Subscribe(channel=match_channel(new))), text=True)
 
     def describe(self) -> str:
-        """One line for the status bar: connected (with latency), reconnecting in Ns, offline."""
+        """One line for the status bar: connected (with latency), reconnecting in Ns, offline.
+
+        The seconds count down: they are what is left until the retry, not the wait as scheduled.
+        """
         if self.state is ConnectionState.CONNECTED:
             rtt = f" · rtt {self.latency_ms:.0f} ms" if self.latency_ms is not None else ""
-            return f"connected to {self.url}{rtt}"
+            return f"connected to {self.shown_url}{rtt}"
         if (
             self.state in (ConnectionState.RECONNECTING, ConnectionState.OFFLINE)
-            and self.retry_in is not None
+            and self.retry_at is not None
         ):
             label = "offline" if self.state is ConnectionState.OFFLINE else "reconnecting"
-            return f"{label}: retry in {self.retry_in:.0f}s (attempt {self.attempt})"
-        return f"{self.state.value} {self.url}"
+            left = max(0.0, self.retry_at - self.clock.monotonic())
+            asked = f" (the server asked to wait {self.asked_wait:.0f}s)" if self.asked_wait else ""
+            return f"{label}: retry in {left:.0f}s{asked} (attempt {self.attempt})"
+        if self.state is ConnectionState.OFFLINE and self.error is not None:
+            return f"stopped: {self.error}"
+        return f"{self.state.value} {self.shown_url}"
 
     async def close(self) -> None:
         """Disconnect and end iteration."""
@@ -163,27 +196,44 @@ class RemoteFeed:
     # -- the connection loop --------------------------------------------------------------------
 
     async def _run(self) -> None:
+        try:
+            await self._connect_loop()
+        except ServerRefused as exc:
+            await self._stop(exc)
+        except Exception as exc:  # never a silent dead task: the consumer hears of it
+            # info, not exception: without logging set up, a warning would print a traceback.
+            log.info("the connection to %s stopped", self.shown_url, exc_info=True)
+            stopped = FeedStopped(f"the connection to {self.shown_url} stopped: {type(exc).__name__}: {exc}")
+            stopped.__cause__ = exc
+            await self._stop(stopped)
+
+    async def _stop(self, error: Exception) -> None:
+        """End the feed with ``error``: iteration raises it, ``error`` keeps it for the command."""
+        self.state = ConnectionState.OFFLINE
+        self.error = error
+        self.retry_in = self.retry_at = self.asked_wait = None
+        await self._queue.put(error)
+
+    async def _connect_loop(self) -> None:
         while True:
+            asked: float | None = None
             try:
                 await self._session()
                 self.attempt = 0
                 self.last_failure = "the server closed the connection"
-            except ServerRefused as exc:
-                self.state = ConnectionState.OFFLINE
-                self.error = exc
-                await self._queue.put(exc)
-                return
             except (OSError, ConnectionClosed, InvalidHandshake, TimeoutError, p.ProtocolError) as exc:
-                log.info("connection to %s lost: %s", self.url, exc)
-                self.last_failure = _reason(exc)
+                log.info("connection to %s lost: %s", self.shown_url, exc)
+                asked = _retry_after(exc, self.clock.now())
+                self.last_failure = _reason(exc, asked)
             self.attempt += 1
-            delay = SERVER_RECONNECT.delay(self.attempt, self._rng)
-            self.retry_in = delay
+            delay = max(SERVER_RECONNECT.delay(self.attempt, self._rng), asked or 0.0)
+            self.retry_in, self.asked_wait = delay, asked
+            self.retry_at = self.clock.monotonic() + delay
             offline = self.attempt > OFFLINE_AFTER
             self.state = ConnectionState.OFFLINE if offline else ConnectionState.RECONNECTING
             await self._tell("offline" if offline else "reconnecting")
             await self.clock.sleep(delay)
-            self.retry_in = None
+            self.retry_in = self.retry_at = self.asked_wait = None
 
     async def _announce(self, how: ConnectionStatusState) -> None:
         """Say once per connection how it started: ``resumed``, ``fresh`` (a fresh snapshot: what
@@ -196,7 +246,7 @@ class RemoteFeed:
         """Say ``state`` of the connection as a status update on :data:`CONNECTION_CHANNEL`."""
         trouble = state in ("reconnecting", "offline")
         status = SourceStatus(
-            provider=self.url,
+            provider=self.shown_url,
             state=state,
             message=f"{self.last_failure}; retrying (attempt {self.attempt})" if trouble else "",
             next_poll_s=self.retry_in if trouble else None,
@@ -222,10 +272,15 @@ class RemoteFeed:
         except InvalidStatus as exc:
             status = exc.response.status_code
             if status in (401, 403):
-                raise ServerRefused(f"{self.url} refused the connection (HTTP {status})") from exc
+                raise ServerRefused(f"{self.shown_url} refused the connection (HTTP {status})") from exc
+            if status == HTTPStatus.NOT_FOUND:
+                raise WrongURL(
+                    f"no scoreterm server at {self.shown_url} (HTTP 404): check the path in --server "
+                    f"(ws://host:port alone connects to {WS_PATH})"
+                ) from exc
             raise
         except InvalidURI as exc:
-            raise ServerRefused(f"bad server URL {self.url}") from exc
+            raise WrongURL(f"bad server URL {self.shown_url}") from exc
         self._ws = ws
         pinger: asyncio.Task[None] | None = None
         try:
@@ -271,7 +326,7 @@ class RemoteFeed:
             # A league the server does not carry ends the feed; a match it no longer holds does not.
             league = message.message.startswith("no league")
             if message.code is p.ErrorCode.UNKNOWN_CHANNEL and message.op == "subscribe" and league:
-                raise UnknownChannel(f"{self.url}: {message.message}")
+                raise UnknownChannel(f"{self.shown_url}: {message.message}")
             log.warning("server error %s: %s", message.code, message.message)
             return
         if isinstance(message, p.Resumed):
@@ -305,8 +360,33 @@ class RemoteFeed:
             await self.clock.sleep(PING_EVERY_S)
 
 
-def _reason(exc: BaseException) -> str:
-    """Why a connection failed, in a few words (``Connection refused``, ``timed out``)."""
+def _retry_after(exc: BaseException, now: datetime) -> float | None:
+    """The wait a refused upgrade asked for with ``Retry-After`` (seconds or an HTTP date), at most
+    :data:`RETRY_AFTER_CAP_S`; None without one, or with one that makes no sense."""
+    if not isinstance(exc, InvalidStatus):
+        return None
+    value = exc.response.headers.get("Retry-After", "").strip()
+    if value.isascii() and value.isdigit():
+        # A long number is over the cap anyway (and int() refuses over 4300 digits).
+        seconds = RETRY_AFTER_CAP_S if len(value) > 6 else float(value)
+    else:
+        try:
+            seconds = (parsedate_to_datetime(value) - now).total_seconds()
+        except (TypeError, ValueError, OverflowError, IndexError):
+            return None
+    return min(max(seconds, 0.0), RETRY_AFTER_CAP_S) or None
+
+
+def _reason(exc: BaseException, asked: float | None = None) -> str:
+    """Why a connection failed, in a few words (``Connection refused``, ``timed out``, ``HTTP 429 Too
+    Many Requests, the server asked to wait 51s``)."""
+    if isinstance(exc, InvalidStatus):
+        code = exc.response.status_code
+        try:
+            said = f"HTTP {code} {HTTPStatus(code).phrase}"
+        except ValueError:
+            said = f"HTTP {code}"
+        return said + (f", the server asked to wait {asked:.0f}s" if asked else "")
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror
     if isinstance(exc, TimeoutError):

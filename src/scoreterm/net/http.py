@@ -28,6 +28,7 @@ from scoreterm.domain.leagues import CATALOG
 from scoreterm.net import protocol as p
 from scoreterm.net.history import HistoryError
 from scoreterm.net.limits import KeyedBuckets, client_key
+from scoreterm.net.runner import ENGINE
 from scoreterm.net.sendpath import BROADCAST, SHARED, send_path
 
 if TYPE_CHECKING:
@@ -205,6 +206,9 @@ class HttpEndpoints:
         flows); ``problems`` then says which and why (it is ``{}`` otherwise). The HTTP status stays
         200: every instance shares a provider's trouble, so it is no reason to take one out.
         ``send_path`` says how frames are written (``net/sendpath.py``): ``shared`` or ``broadcast``.
+        A source's ``last_ok_age_s`` is in real seconds, a served tape's too; a served tape adds
+        ``tape``: ``playing``, ``ended`` (played to its end: nothing more will come, and that is
+        no fault) or ``stopped`` (its engine failed: see ``problems``).
         """
         engine = self.server.engine
         problems = dict(self.server.supervisor.problems())
@@ -227,8 +231,20 @@ class HttpEndpoints:
             "history": history,
             "send_path": send_path(),
         }
+        tape = self._tape(problems)
+        if tape is not None:
+            body["tape"] = tape
         body.update(self.server.link.health())
         return body
+
+    def _tape(self, problems: dict[str, str]) -> str | None:
+        """Where a served tape stands (None when the server polls live sources)."""
+        if self.server.engine.options.schedule is None:
+            return None
+        task = self.server.runner.task
+        if task is None or not task.done():
+            return "playing"
+        return "stopped" if ENGINE in problems else "ended"
 
     def _refresh_gauges(self) -> None:
         metrics = self.server.metrics

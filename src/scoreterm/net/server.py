@@ -44,13 +44,13 @@ from scoreterm.net.ops import ClientOps
 from scoreterm.net.output import Link
 from scoreterm.net.runner import EngineRunner
 from scoreterm.net.sendpath import send_path
+from scoreterm.net.server_url import WS_PATH
 from scoreterm.net.state import ServerState
 
 if TYPE_CHECKING:
     from scoreterm.bus.redis import RedisBackplane
 
 log = logging.getLogger(__name__)
-WS_PATH = "/v1/ws"
 
 
 @dataclass
