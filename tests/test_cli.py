@@ -196,3 +196,20 @@ def test_serve_refuses_a_league_with_a_tape_rather_than_ignore_it(tape: list[str
     assert result.stdout == ""
     [line] = result.stderr.splitlines()
     assert line.startswith("scoreterm: error: --league does not apply to a tape")
+
+
+@pytest.mark.slow  # a subprocess
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_one_shot_command_on_a_full_disk_says_so_in_one_line(tmp_path: Path) -> None:
+    env = {**os.environ, "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "scoreterm", "leagues", "--json"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            timeout=60,
+        )
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == ["scoreterm: error: cannot write output: No space left on device"]

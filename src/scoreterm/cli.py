@@ -10,6 +10,7 @@ aliases, and config keys.
 
 from __future__ import annotations
 
+import errno
 import sys
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -304,3 +305,10 @@ def main(argv: list[str] | None = None) -> None:
         app(args=argv, prog_name="scoreterm")
     except KeyboardInterrupt:
         sys.exit(130)
+    except OSError as exc:
+        if exc.errno != errno.ENOSPC:
+            raise
+        # A one-shot command's output to a full disk: one line, as the streaming commands say it.
+        from scoreterm.commands.headless import OutputError, output_failed
+
+        sys.exit(output_failed(OutputError(exc)))
